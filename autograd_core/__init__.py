@@ -1,0 +1,12 @@
+"""autograd-core: a small, exact reverse-mode automatic-differentiation engine.
+
+``Value`` is a scalar node for seeing backpropagation; ``Tensor`` is a numpy node for training on
+real data. Both are nodes of one graph engine with one backward loop (``engine.py``).
+Importing this package imports numpy and nothing heavier.
+"""
+from .engine import (AnomalyError, anomaly_mode, enable_grad, is_grad_enabled, name_scope, no_grad,
+                     topological_order, zero_grad)
+from .value import Value
+
+__all__ = ["Value", "AnomalyError", "anomaly_mode", "enable_grad", "is_grad_enabled", "name_scope",
+           "no_grad", "topological_order", "zero_grad"]

@@ -1,0 +1,221 @@
+"""The graph engine: one topological sort and one backward loop for every kind of node.
+
+A node is anything that offers the engine these few things (``Value`` and ``Tensor`` both do):
+
+``_parents``
+    the ordered tuple of nodes it was computed from (empty for a leaf);
+``_op``
+    the operation that made it, an object with a ``name`` (``None`` for a leaf);
+``_vjp(upstream)``
+    the chain rule for its op: given the gradient arriving at the node, return one gradient
+    contribution per parent (``None`` where a parent needs none);
+``_accumulate(contribution)``
+    add a contribution into the node's retained ``.grad`` (a node kind may choose not to retain);
+``_all_finite(x)``
+    whether a forward value or gradient holds no nan/inf (used only by anomaly mode);
+``_up``
+    a scratch slot where the engine sums the gradient arriving at the node during one pass.
+
+The engine itself knows nothing about floats or arrays: it adds contributions with ``+`` and
+leaves everything numeric to the node kinds. A new op never touches this file.
+"""
+from __future__ import annotations
+
+import collections
+import contextlib
+import functools
+import os
+import traceback
+from typing import Any, Callable, Iterator, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _EngineState:
+    """Process-wide switches read by every node constructor (one attribute lookup each)."""
+
+    __slots__ = ("grad_enabled", "anomaly", "scope")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+        self.scope = ""
+
+
+state = _EngineState()
+
+
+# ----------------------------------------------------------------------------- grad mode
+class _GradMode:
+    """Base of ``no_grad``/``enable_grad``: a context manager and decorator that restores the previous mode."""
+
+    enabled: bool
+
+    def __enter__(self) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = self.enabled
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._previous
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Record no graph inside this block or decorated function (evaluation, optimiser updates)."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Record the graph again inside a ``no_grad`` block."""
+
+    enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations record their parents (the default)."""
+    return state.grad_enabled
+
+
+# ----------------------------------------------------------------------------- name scopes
+@contextlib.contextmanager
+def name_scope(name: str) -> Iterator[str]:
+    """Tag every node created inside with a dotted scope (``layer1.neuron3``) for drawing and debugging.
+
+    Scopes nest: ``name_scope("mlp")`` then ``name_scope("layer0")`` gives ``mlp.layer0``.
+    """
+    previous = state.scope
+    state.scope = f"{previous}.{name}" if previous and name else (name or previous)
+    try:
+        yield state.scope
+    finally:
+        state.scope = previous
+
+
+# ----------------------------------------------------------------------------- anomaly mode
+class AnomalyError(FloatingPointError):
+    """An op produced nan or inf while anomaly mode was on."""
+
+
+@contextlib.contextmanager
+def anomaly_mode(enabled: bool = True) -> Iterator[None]:
+    """Make the first op whose forward value or backward gradient is nan/inf raise ``AnomalyError``.
+
+    The error names the op and the line of user code that created the node. It costs a finiteness
+    check per node and a stack capture per node, so it is for debugging only.
+    """
+    previous = state.anomaly
+    state.anomaly = enabled
+    try:
+        yield
+    finally:
+        state.anomaly = previous
+
+
+_PACKAGE_DIRS = tuple(
+    os.path.dirname(os.path.abspath(p))
+    for p in (__file__, os.path.join(os.path.dirname(__file__), "..", "nn", "x"))
+)
+
+
+def user_origin() -> str:
+    """The innermost stack frame outside this library: where the user asked for the operation."""
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        path = os.path.abspath(frame.filename)
+        if not path.startswith(_PACKAGE_DIRS) and "contextlib" not in path:
+            return f'File "{frame.filename}", line {frame.lineno}: {(frame.line or "").strip()}'
+    return "<unknown origin>"
+
+
+def check_forward(node: Any) -> None:
+    """Anomaly mode, forward half: remember where ``node`` was made and refuse a nan/inf result."""
+    node._origin = user_origin()
+    if node._parents and not node._all_finite(node.data):
+        raise AnomalyError(
+            f"anomaly: op '{node._op.name}' produced nan/inf in its forward value.\n"
+            f"  created at {node._origin}\n"
+            "  fix: check the op's inputs (log/sqrt of a negative or zero, division by zero, overflow)."
+        )
+
+
+def _check_backward(node: Any, contributions: tuple) -> None:
+    for index, contribution in enumerate(contributions):
+        if contribution is not None and not node._all_finite(contribution):
+            raise AnomalyError(
+                f"anomaly: the backward rule of op '{node._op.name}' produced nan/inf for its "
+                f"parent #{index}.\n  node created at {getattr(node, '_origin', None) or '<made outside anomaly mode>'}\n"
+                "  fix: the op's derivative is undefined or overflows at these inputs."
+            )
+
+
+# ----------------------------------------------------------------------------- the backward pass
+def topological_order(root: Any) -> list:
+    """Every node ``root`` depends on, parents before children, ``root`` last.
+
+    Iterative depth-first search with an explicit stack, so a chain of a million nodes costs
+    linear time and no recursion. Parents are visited in their tuple order, which makes the order
+    (and every picture drawn from it) deterministic.
+    """
+    order: list = []
+    visited: set[int] = set()
+    stack: list = [(root, iter(root._parents))]
+    visited.add(id(root))
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def propagate(root: Any, seed: Any) -> Iterator[tuple]:
+    """The chain rule, once per node, in reverse topological order; yields after each node.
+
+    Each yield is ``(node, upstream, contributions)`` after the contributions have been added
+    to the parents. ``backward`` drains this generator; ``backward_steps`` narrates it. Gradients
+    accumulate into ``.grad`` as in PyTorch, while the gradient flowing in *this* pass is summed
+    in each node's ``_up`` slot, so calling backward twice adds exactly the same amount twice.
+    """
+    order = topological_order(root)
+    for node in order:
+        node._up = None
+    root._up = seed
+    root._accumulate(seed)
+    check = state.anomaly
+    for node in reversed(order):
+        upstream = node._up
+        node._up = None
+        if upstream is None or not node._parents:
+            continue
+        contributions = node._vjp(upstream)
+        if check:
+            _check_backward(node, contributions)
+        for parent, contribution in zip(node._parents, contributions):
+            if contribution is not None:
+                previous = parent._up
+                parent._up = contribution if previous is None else previous + contribution
+                parent._accumulate(contribution)
+        yield node, upstream, contributions
+
+
+def backward(root: Any, seed: Any) -> None:
+    """Run the whole backward pass from ``root`` seeded with ``seed`` (d root / d root)."""
+    collections.deque(propagate(root, seed), maxlen=0)
+
+
+def zero_grad(nodes: Any) -> None:
+    """Reset the ``.grad`` of every node in ``nodes`` (any iterable) before the next backward."""
+    for node in nodes:
+        node.zero_grad()

@@ -1,0 +1,402 @@
+"""Value: a scalar node of the graph, for seeing backpropagation one number at a time.
+
+Each op computes its forward result on Python floats and states its *local derivatives*
+(d out / d parent); the chain rule ``parent.grad += local * out.grad`` is applied by the engine.
+Floating-point rule (numpy's, chosen so a graph never crashes half-way): log/sqrt of a negative
+number give nan, log(0) gives -inf, division by zero gives +-inf (or nan for 0/0), overflow gives
+inf. Use ``anomaly_mode()`` to turn the first nan/inf into an error that names the op.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Callable, Union
+
+from . import engine
+from .engine import state
+
+Number = Union[int, float]
+_INF = math.inf
+_NAN = math.nan
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# ----------------------------------------------------------------------------- IEEE-style float helpers
+def _div(x: float, y: float) -> float:
+    try:
+        return x / y
+    except ZeroDivisionError:
+        if x == 0 or x != x:
+            return _NAN
+        return math.copysign(_INF, x) * math.copysign(1.0, y)
+
+
+def _pow(x: float, k: float) -> float:
+    try:
+        result = x ** k
+    except ZeroDivisionError:  # 0 ** negative
+        return _INF
+    except OverflowError:
+        odd = float(k).is_integer() and int(k) % 2 == 1
+        return math.copysign(_INF, x) if odd else _INF
+    return _NAN if isinstance(result, complex) else result
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return _INF
+
+
+def _log(x: float) -> float:
+    if x > 0:
+        return math.log(x)
+    return -_INF if x == 0 else _NAN
+
+
+def _sqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0 else _NAN
+
+
+def _trig(fn: Callable[[float], float]) -> Callable[[float], float]:
+    def safe(x: float) -> float:
+        return fn(x) if math.isfinite(x) else _NAN
+
+    return safe
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
+
+
+def _expm1(x: float) -> float:
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        return _INF
+
+
+# ----------------------------------------------------------------------------- ops
+class ScalarOp:
+    """One kind of scalar operation, shared by every node it makes (so it costs no memory per node).
+
+    ``expression`` and ``formulas`` are templates over ``{a}``, ``{b}`` (the parents), ``{out}``
+    and ``{k}`` (a constant argument): the first shows what the op computes, the others give each
+    parent's local derivative. Stepping fills them with names and with numbers.
+    """
+
+    __slots__ = ("name", "expression", "formulas", "local")
+
+    def __init__(self, name: str, expression: str, formulas: tuple[str, ...],
+                 local: Callable[["Value"], tuple[float, ...]]) -> None:
+        self.name = name
+        self.expression = expression
+        self.formulas = formulas
+        self.local = local
+
+    def __repr__(self) -> str:
+        return f"ScalarOp({self.name!r})"
+
+
+def _unary(name: str, formula: str, derivative: Callable[[float, float, object], float],
+           expression: str = "") -> ScalarOp:
+    """An op with one parent whose local derivative is ``derivative(x, out, k)``."""
+
+    def local(out: "Value") -> tuple[float]:
+        return (derivative(out._parents[0].data, out.data, out._ctx),)
+
+    return ScalarOp(name, expression or f"{name}({{a}})", (formula,), local)
+
+
+def _binary_local(fn: Callable[[float, float, float], tuple[float, float]]) -> Callable[["Value"], tuple]:
+    def local(out: "Value") -> tuple[float, float]:
+        a, b = out._parents
+        return fn(a.data, b.data, out.data)
+
+    return local
+
+
+# d(a+b)/da = 1, d(a+b)/db = 1
+ADD = ScalarOp("+", "{a} + {b}", ("1", "1"), lambda out: (1.0, 1.0))
+# d(a-b)/da = 1, d(a-b)/db = -1
+SUB = ScalarOp("-", "{a} - {b}", ("1", "-1"), lambda out: (1.0, -1.0))
+# d(a*b)/da = b, d(a*b)/db = a
+MUL = ScalarOp("*", "{a} * {b}", ("{b}", "{a}"), _binary_local(lambda a, b, y: (b, a)))
+# d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+DIV = ScalarOp("/", "{a} / {b}", ("1/{b}", "-{a}/{b}^2"),
+               _binary_local(lambda a, b, y: (_div(1.0, b), -_div(a, b * b))))
+# d(a^b)/da = b * a^(b-1), d(a^b)/db = a^b * ln(a)
+POW = ScalarOp("**", "{a} ** {b}", ("{b} * {a}^({b} - 1)", "{out} * ln({a})"),
+               _binary_local(lambda a, b, y: (b * _pow(a, b - 1), 0.0 if y == 0 else y * _log(a))))
+# d(a^k)/da = k * a^(k-1), k a constant
+POW_CONST = _unary("**k", "{k} * {a}^({k} - 1)", lambda x, y, k: k * _pow(x, k - 1), "{a} ** {k}")
+# d(-a)/da = -1
+NEG = _unary("neg", "-1", lambda x, y, k: -1.0, "-{a}")
+# d exp(a)/da = exp(a)
+EXP = _unary("exp", "{out}", lambda x, y, k: y)
+# d ln(a)/da = 1/a
+LOG = _unary("log", "1/{a}", lambda x, y, k: _div(1.0, x))
+# d sqrt(a)/da = 1 / (2 sqrt(a))
+SQRT = _unary("sqrt", "1 / (2 * {out})", lambda x, y, k: _div(0.5, y))
+# d tanh(a)/da = 1 - tanh(a)^2
+TANH = _unary("tanh", "(1 - {out}^2)", lambda x, y, k: 1.0 - y * y)
+# d sigmoid(a)/da = sigmoid(a) * (1 - sigmoid(a))
+SIGMOID = _unary("sigmoid", "{out} * (1 - {out})", lambda x, y, k: y * (1.0 - y))
+# d relu(a)/da = 1 if a > 0 else 0
+RELU = _unary("relu", "[{a} > 0]", lambda x, y, k: 1.0 if x > 0 else 0.0)
+# d leaky_relu(a)/da = 1 if a > 0 else alpha
+LEAKY_RELU = _unary("leaky_relu", "(1 if {a} > 0 else {k})", lambda x, y, k: 1.0 if x > 0 else k)
+# d elu(a)/da = 1 if a > 0 else alpha * exp(a)  (= out + alpha)
+ELU = _unary("elu", "(1 if {a} > 0 else {k} * exp({a}))", lambda x, y, k: 1.0 if x > 0 else k * _exp(x))
+# d selu(a)/da = scale if a > 0 else scale * alpha * exp(a)
+SELU = _unary("selu", "(scale if {a} > 0 else scale * alpha * exp({a}))",
+              lambda x, y, k: SELU_SCALE if x > 0 else SELU_SCALE * SELU_ALPHA * _exp(x))
+# d softplus(a)/da = sigmoid(a)
+SOFTPLUS = _unary("softplus", "sigmoid({a})", lambda x, y, k: _sigmoid(x))
+# d sin(a)/da = cos(a)
+SIN = _unary("sin", "cos({a})", lambda x, y, k: _trig(math.cos)(x))
+# d cos(a)/da = -sin(a)
+COS = _unary("cos", "-sin({a})", lambda x, y, k: -_trig(math.sin)(x))
+# d |a|/da = sign(a), 0 at 0 (PyTorch's choice)
+ABS = _unary("abs", "sign({a})", lambda x, y, k: (x > 0) - (x < 0) + 0.0)
+# step and sign have zero derivative almost everywhere; the perceptron literature (and the
+# straight-through estimator) passes the gradient through unchanged: d step(a)/da := 1.
+STEP = _unary("step", "1 (straight-through)", lambda x, y, k: 1.0)
+SIGN = _unary("sign", "1 (straight-through)", lambda x, y, k: 1.0)
+
+
+# ----------------------------------------------------------------------------- the node
+def _type_error(what: str, operand: object) -> TypeError:
+    kind = type(operand).__name__
+    hint = (" Value and Tensor do not mix: use Tensor(value.data) or tensor.item()."
+            if kind == "Tensor" else " Use a Value or a real number (int or float).")
+    return TypeError(f"{what}: got {kind} {operand!r}, which is not a number.{hint}")
+
+
+def _as_value(other: object, op: str) -> "Value":
+    if type(other) is Value:
+        return other  # type: ignore[return-value]
+    if isinstance(other, numbers.Real) and not isinstance(other, bool):
+        return Value(float(other))
+    raise _type_error(f"Value {op} operand", other)
+
+
+class Value:
+    """A scalar node: ``data`` (float), ``grad`` (float, 0.0 until backward), an optional ``label``.
+
+    ``parents`` is the ordered tuple of nodes it was computed from and ``op`` the name of the
+    operation (``""`` for a leaf). ``<, <=, >, >=, ==`` compare ``data`` and return plain bools;
+    hashing is by identity, so Values can be dict keys and set members.
+    """
+
+    __slots__ = ("data", "grad", "label", "_parents", "_op", "_ctx", "_up", "_scope", "_origin")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+            raise _type_error("Value(data)", data)
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._parents: tuple = ()
+        self._op = None
+        self._ctx = None
+        self._up = None
+        self._scope = state.scope
+
+    # -- engine protocol ------------------------------------------------------------------
+    def _vjp(self, upstream: float) -> list:
+        """Chain rule for scalars: each parent receives ``local derivative * upstream``."""
+        return [d * upstream for d in self._op.local(self)]
+
+    def _accumulate(self, contribution: float) -> None:
+        self.grad += contribution
+
+    @staticmethod
+    def _all_finite(x: float) -> bool:
+        return math.isfinite(x)
+
+    # -- public graph view ----------------------------------------------------------------
+    @property
+    def parents(self) -> tuple:
+        return self._parents
+
+    @property
+    def op(self) -> str:
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def scope(self) -> str:
+        return self._scope
+
+    def backward(self, grad: Number = 1.0) -> None:
+        """Fill ``.grad`` of every node this one depends on with d self / d node (accumulating)."""
+        engine.backward(self, float(grad))
+
+    def backward_steps(self, grad: Number = 1.0):
+        """The same backward pass, one ``Step`` at a time (see ``autograd_core.stepping``)."""
+        from .stepping import backward_steps
+
+        return backward_steps(self, grad)
+
+    def zero_grad(self) -> None:
+        self.grad = 0.0
+
+    def item(self) -> float:
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- arithmetic -------------------------------------------------------------------------
+    def __add__(self, other: object) -> "Value":
+        other = _as_value(other, "+")
+        return _node(self.data + other.data, (self, other), ADD)
+
+    def __radd__(self, other: object) -> "Value":
+        return _as_value(other, "+") + self
+
+    def __sub__(self, other: object) -> "Value":
+        other = _as_value(other, "-")
+        return _node(self.data - other.data, (self, other), SUB)
+
+    def __rsub__(self, other: object) -> "Value":
+        return _as_value(other, "-") - self
+
+    def __mul__(self, other: object) -> "Value":
+        other = _as_value(other, "*")
+        return _node(self.data * other.data, (self, other), MUL)
+
+    def __rmul__(self, other: object) -> "Value":
+        return _as_value(other, "*") * self
+
+    def __truediv__(self, other: object) -> "Value":
+        other = _as_value(other, "/")
+        return _node(_div(self.data, other.data), (self, other), DIV)
+
+    def __rtruediv__(self, other: object) -> "Value":
+        return _as_value(other, "/") / self
+
+    def __pow__(self, exponent: object) -> "Value":
+        if type(exponent) is Value:
+            return _node(_pow(self.data, exponent.data), (self, exponent), POW)
+        k = _as_value(exponent, "**").data
+        return _node(_pow(self.data, k), (self,), POW_CONST, k)
+
+    def __rpow__(self, base: object) -> "Value":
+        return _as_value(base, "**") ** self
+
+    def __neg__(self) -> "Value":
+        return _node(-self.data, (self,), NEG)
+
+    # -- functions --------------------------------------------------------------------------
+    def exp(self) -> "Value":
+        return _node(_exp(self.data), (self,), EXP)
+
+    def log(self) -> "Value":
+        return _node(_log(self.data), (self,), LOG)
+
+    def sqrt(self) -> "Value":
+        return _node(_sqrt(self.data), (self,), SQRT)
+
+    def tanh(self) -> "Value":
+        return _node(math.tanh(self.data), (self,), TANH)
+
+    def sigmoid(self) -> "Value":
+        return _node(_sigmoid(self.data), (self,), SIGMOID)
+
+    def relu(self) -> "Value":
+        return _node(self.data if self.data > 0 else 0.0, (self,), RELU)
+
+    def leaky_relu(self, alpha: float = 0.01) -> "Value":
+        return _node(self.data if self.data > 0 else alpha * self.data, (self,), LEAKY_RELU, alpha)
+
+    def elu(self, alpha: float = 1.0) -> "Value":
+        x = self.data
+        return _node(x if x > 0 else alpha * _expm1(x), (self,), ELU, alpha)
+
+    def selu(self) -> "Value":
+        x = self.data
+        return _node(SELU_SCALE * (x if x > 0 else SELU_ALPHA * _expm1(x)), (self,), SELU)
+
+    def softplus(self) -> "Value":
+        return _node(_softplus(self.data), (self,), SOFTPLUS)
+
+    def sin(self) -> "Value":
+        return _node(_trig(math.sin)(self.data), (self,), SIN)
+
+    def cos(self) -> "Value":
+        return _node(_trig(math.cos)(self.data), (self,), COS)
+
+    def abs(self) -> "Value":
+        return _node(abs(self.data), (self,), ABS)
+
+    __abs__ = abs
+
+    def step(self) -> "Value":
+        """Heaviside step, 1.0 if data > 0 else 0.0; its gradient is the straight-through 1."""
+        return _node(1.0 if self.data > 0 else 0.0, (self,), STEP)
+
+    def sign(self) -> "Value":
+        """-1.0, 0.0 or 1.0; its gradient is the straight-through 1 (as ``step``)."""
+        x = self.data
+        return _node(float((x > 0) - (x < 0)) if x == x else _NAN, (self,), SIGN)
+
+    # -- comparisons on data ------------------------------------------------------------------
+    def __lt__(self, other: object) -> bool:
+        return self.data < _as_value(other, "<").data
+
+    def __le__(self, other: object) -> bool:
+        return self.data <= _as_value(other, "<=").data
+
+    def __gt__(self, other: object) -> bool:
+        return self.data > _as_value(other, ">").data
+
+    def __ge__(self, other: object) -> bool:
+        return self.data >= _as_value(other, ">=").data
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Value) or (isinstance(other, numbers.Real) and not isinstance(other, bool)):
+            return self.data == float(other.data if isinstance(other, Value) else other)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
+
+_new = object.__new__
+
+
+def _node(data: float, parents: tuple, op: ScalarOp, ctx: object = None) -> Value:
+    """Make an op's output node; records no parents when grad mode is off."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._ctx = ctx
+    out._up = None
+    out._scope = state.scope
+    if state.grad_enabled:
+        out._parents = parents
+        out._op = op
+    else:
+        out._parents = ()
+        out._op = None
+    if state.anomaly:
+        engine.check_forward(out)
+    return out
