@@ -6,7 +6,7 @@ Importing this package imports numpy and nothing heavier.
 """
 from .engine import (AnomalyError, anomaly_mode, enable_grad, is_grad_enabled, name_scope, no_grad,
                      topological_order, zero_grad)
-from .value import Value
+from .value import Value, dot
 
-__all__ = ["Value", "AnomalyError", "anomaly_mode", "enable_grad", "is_grad_enabled", "name_scope",
+__all__ = ["Value", "dot", "AnomalyError", "anomaly_mode", "enable_grad", "is_grad_enabled", "name_scope",
            "no_grad", "topological_order", "zero_grad"]

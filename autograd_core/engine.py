@@ -21,7 +21,6 @@ leaves everything numeric to the node kinds. A new op never touches this file.
 """
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
 import os
@@ -159,34 +158,37 @@ def _check_backward(node: Any, contributions: tuple) -> None:
 def topological_order(root: Any) -> list:
     """Every node ``root`` depends on, parents before children, ``root`` last.
 
-    Iterative depth-first search with an explicit stack, so a chain of a million nodes costs
-    linear time and no recursion. Parents are visited in their tuple order, which makes the order
-    (and every picture drawn from it) deterministic.
+    Iterative depth-first search with an explicit stack (a ``None`` on the stack marks "all parents
+    of the node below me are done"), so a chain of a million nodes costs linear time and no
+    recursion. The order depends only on the graph, never on memory addresses.
     """
     order: list = []
-    visited: set[int] = set()
-    stack: list = [(root, iter(root._parents))]
-    visited.add(id(root))
+    visited: set = set()
+    stack: list = [root]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append(node)
+        stack.append(None)
+        for parent in node._parents:
+            if parent not in visited:
+                stack.append(parent)
     return order
 
 
-def propagate(root: Any, seed: Any) -> Iterator[tuple]:
-    """The chain rule, once per node, in reverse topological order; yields after each node.
+def propagate(root: Any, seed: Any, narrate: bool = False) -> Iterator[tuple]:
+    """The chain rule, once per node, in reverse topological order.
 
-    Each yield is ``(node, upstream, contributions)`` after the contributions have been added
-    to the parents. ``backward`` drains this generator; ``backward_steps`` narrates it. Gradients
-    accumulate into ``.grad`` as in PyTorch, while the gradient flowing in *this* pass is summed
-    in each node's ``_up`` slot, so calling backward twice adds exactly the same amount twice.
+    Gradients accumulate into ``.grad`` as in PyTorch (each contribution is added the moment the
+    chain rule produces it), while the gradient flowing in *this* pass is summed in each node's
+    ``_up`` slot, so calling backward twice adds exactly the same amount twice. With ``narrate``
+    the generator yields ``(node, upstream, contributions)`` after each op node (``backward_steps``
+    narrates these); without it, it runs to the end on the first ``next()``.
     """
     order = topological_order(root)
     for node in order:
@@ -194,25 +196,34 @@ def propagate(root: Any, seed: Any) -> Iterator[tuple]:
     root._up = seed
     root._accumulate(seed)
     check = state.anomaly
-    for node in reversed(order):
-        upstream = node._up
-        node._up = None
-        if upstream is None or not node._parents:
-            continue
-        contributions = node._vjp(upstream)
-        if check:
-            _check_backward(node, contributions)
-        for parent, contribution in zip(node._parents, contributions):
-            if contribution is not None:
-                previous = parent._up
-                parent._up = contribution if previous is None else previous + contribution
-                parent._accumulate(contribution)
-        yield node, upstream, contributions
+    try:
+        for node in reversed(order):
+            upstream = node._up
+            if upstream is None:
+                continue
+            node._up = None
+            parents = node._parents
+            if not parents:
+                continue
+            contributions = node._vjp(upstream)
+            if check:
+                _check_backward(node, contributions)
+            for parent, contribution in zip(parents, contributions):
+                if contribution is not None:
+                    previous = parent._up
+                    parent._up = contribution if previous is None else previous + contribution
+                    parent._accumulate(contribution)
+            if narrate:
+                yield node, upstream, contributions
+    finally:  # a pass stopped half-way (an error, an abandoned stepper) leaves no stale sums behind
+        for node in order:
+            node._up = None
 
 
 def backward(root: Any, seed: Any) -> None:
     """Run the whole backward pass from ``root`` seeded with ``seed`` (d root / d root)."""
-    collections.deque(propagate(root, seed), maxlen=0)
+    for _ in propagate(root, seed):
+        pass
 
 
 def zero_grad(nodes: Any) -> None:
