@@ -1,0 +1,5 @@
+"""Make the repository root importable when the tests run from a fresh clone without installing."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
