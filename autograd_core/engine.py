@@ -50,6 +50,11 @@ class _GradMode:
 
     enabled: bool
 
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        """``@no_grad`` works without parentheses too: then the class is applied to ``fn`` at once."""
+        mode = super().__new__(cls)
+        return mode(fn) if fn is not None else mode
+
     def __enter__(self) -> None:
         self._previous = state.grad_enabled
         state.grad_enabled = self.enabled

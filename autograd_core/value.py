@@ -137,12 +137,14 @@ SUB = ScalarOp("-", "{a} - {b}", ("1", "-1"), lambda out: (1.0, -1.0))
 MUL = ScalarOp("*", "{a} * {b}", ("{b}", "{a}"), _binary_local(lambda a, b, y: (b, a)))
 # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
 DIV = ScalarOp("/", "{a} / {b}", ("1/{b}", "-{a}/{b}^2"),
-               _binary_local(lambda a, b, y: (_div(1.0, b), -_div(a, b * b))))
-# d(a^b)/da = b * a^(b-1), d(a^b)/db = a^b * ln(a)
+               _binary_local(lambda a, b, y: (_div(1.0, b), -_div(_div(a, b), b))))
+# d(a^b)/da = b * a^(b-1), d(a^b)/db = a^b * ln(a); both 0 where PyTorch says so (b = 0; a = 0 with b >= 0)
 POW = ScalarOp("**", "{a} ** {b}", ("{b} * {a}^({b} - 1)", "{out} * ln({a})"),
-               _binary_local(lambda a, b, y: (b * _pow(a, b - 1), 0.0 if y == 0 else y * _log(a))))
-# d(a^k)/da = k * a^(k-1), k a constant
-POW_CONST = _unary("**k", "{k} * {a}^({k} - 1)", lambda x, y, k: k * _pow(x, k - 1), "{a} ** {k}")
+               _binary_local(lambda a, b, y: (0.0 if b == 0 else b * _pow(a, b - 1),
+                                              0.0 if y == 0 or (a == 0 and b >= 0) else y * _log(a))))
+# d(a^k)/da = k * a^(k-1), k a constant; 0 for k = 0 (a^0 is constant, also at a = 0)
+POW_CONST = _unary("**k", "{k} * {a}^({k} - 1)", lambda x, y, k: 0.0 if k == 0 else k * _pow(x, k - 1),
+                   "{a} ** {k}")
 # d(-a)/da = -1
 NEG = _unary("neg", "-1", lambda x, y, k: -1.0, "-{a}")
 # d exp(a)/da = exp(a)
@@ -297,28 +299,32 @@ class Value:
 
     # -- arithmetic -------------------------------------------------------------------------
     def __add__(self, other: object) -> "Value":
-        other = _as_value(other, "+")
+        if type(other) is not Value:
+            other = _as_value(other, "+")
         return _node(self.data + other.data, (self, other), ADD)
 
     def __radd__(self, other: object) -> "Value":
         return _as_value(other, "+") + self
 
     def __sub__(self, other: object) -> "Value":
-        other = _as_value(other, "-")
+        if type(other) is not Value:
+            other = _as_value(other, "-")
         return _node(self.data - other.data, (self, other), SUB)
 
     def __rsub__(self, other: object) -> "Value":
         return _as_value(other, "-") - self
 
     def __mul__(self, other: object) -> "Value":
-        other = _as_value(other, "*")
+        if type(other) is not Value:
+            other = _as_value(other, "*")
         return _node(self.data * other.data, (self, other), MUL)
 
     def __rmul__(self, other: object) -> "Value":
         return _as_value(other, "*") * self
 
     def __truediv__(self, other: object) -> "Value":
-        other = _as_value(other, "/")
+        if type(other) is not Value:
+            other = _as_value(other, "/")
         return _node(_div(self.data, other.data), (self, other), DIV)
 
     def __rtruediv__(self, other: object) -> "Value":
@@ -353,7 +359,8 @@ class Value:
         return _node(_sigmoid(self.data), (self,), SIGMOID)
 
     def relu(self) -> "Value":
-        return _node(self.data if self.data > 0 else 0.0, (self,), RELU)
+        x = self.data
+        return _node(x if x > 0 or x != x else 0.0, (self,), RELU)
 
     def leaky_relu(self, alpha: float = 0.01) -> "Value":
         return _node(self.data if self.data > 0 else alpha * self.data, (self,), LEAKY_RELU, alpha)
