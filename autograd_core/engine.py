@@ -89,18 +89,26 @@ def is_grad_enabled() -> bool:
 
 
 # ----------------------------------------------------------------------------- name scopes
-@contextlib.contextmanager
-def name_scope(name: str) -> Iterator[str]:
+class name_scope:
     """Tag every node created inside with a dotted scope (``layer1.neuron3``) for drawing and debugging.
 
-    Scopes nest: ``name_scope("mlp")`` then ``name_scope("layer0")`` gives ``mlp.layer0``.
+    Scopes nest: ``name_scope("mlp")`` then ``name_scope("layer0")`` gives ``mlp.layer0``. A small
+    class rather than a generator-based context manager: every module call enters one, so it is on
+    the forward pass's hot path.
     """
-    previous = state.scope
-    state.scope = f"{previous}.{name}" if previous and name else (name or previous)
-    try:
-        yield state.scope
-    finally:
-        state.scope = previous
+
+    __slots__ = ("name", "_previous")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> str:
+        self._previous = previous = state.scope
+        state.scope = f"{previous}.{self.name}" if previous and self.name else (self.name or previous)
+        return state.scope
+
+    def __exit__(self, *exc: object) -> None:
+        state.scope = self._previous
 
 
 # ----------------------------------------------------------------------------- anomaly mode
@@ -202,6 +210,8 @@ def propagate(root: Any, seed: Any, narrate: bool = False) -> Iterator[tuple]:
     root._accumulate(seed)
     check = state.anomaly
     try:
+        if narrate:
+            yield root, seed, ()
         for node in reversed(order):
             upstream = node._up
             if upstream is None:

@@ -247,15 +247,17 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
     the engine's order; leaves get no step of their own. Each step's gradients are already added to the
     parents' ``.grad`` when it is yielded, and after the last step every ``.grad`` is exactly what
     ``root.backward(grad)`` would have left (the same generator does the work).
-    ``total`` counts the seed plus every op node reachable from ``root`` (``step_total``).
+    ``total`` counts the seed plus every op node reachable from ``root`` (``step_total``). Run one pass at
+    a time over a graph (finish or ``close()`` a stepper before starting another, or ``backward()``): the
+    engine keeps the sums of the running pass on the nodes themselves.
     """
     seed = _seed(root, grad)
     order = topological_order(root)
     names = node_names(root, order)
     total = step_total(order)
-    yield _seed_step(root, seed, total, names)
     events = propagate(root, seed, narrate=True)
     try:
+        yield _seed_step(root, next(events)[1], total, names)
         for index, (node, upstream, contributions) in enumerate(events, start=2):
             yield _op_step(index, total, node, upstream, contributions, names)
     finally:  # a stepper abandoned half-way closes the engine's pass now, not whenever it is collected

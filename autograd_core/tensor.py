@@ -18,16 +18,16 @@ Rules worth knowing (all follow numpy or PyTorch, as stated):
   least one input has ``requires_grad``; otherwise the result is a plain leaf and costs no memory.
 - ``.grad`` is kept (accumulating over ``backward()`` calls, like PyTorch) by leaves with
   ``requires_grad`` and by tensors that called ``retain_grad()``; other intermediate tensors keep
-  ``None`` (PyTorch's rule: a training step then holds no per-node gradient arrays). Gradient arrays
-  may be shared between tensors of one graph or be read-only views: replace ``.grad``, never modify
-  it in place.
+  ``None`` (PyTorch's rule: a training step then holds no per-node gradient arrays). To stay fast,
+  backward does not copy: two leaves' ``.grad`` may share memory (both operands of ``a + b``), so
+  replace ``.grad`` (``p.grad = np.clip(p.grad, -1, 1)``) rather than modifying it in place.
 - Floating-point edge cases follow numpy (log(0) = -inf with a RuntimeWarning, ...); ``anomaly_mode()``
   turns the first nan/inf into an error naming the op.
 """
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
@@ -150,10 +150,11 @@ MUL = TensorOp("*", "{a} * {b}", ("g * {b}", "g * {a}"), _mul_vjp)
 DIV = TensorOp("/", "{a} / {b}", ("g / {b}", "-g * {a} / {b}^2"), _div_vjp)
 # d(a^b) = g*b*a^(b-1), g*a^b*ln(a)
 POW = TensorOp("**", "{a} ** {b}", ("g * {b} * {a}^({b} - 1)", "g * {out} * ln({a})"), _pow_vjp)
-MAXIMUM = TensorOp("maximum", "maximum({a}, {b})", ("g where {a} > {b} (g/2 at ties)", "g where {b} > {a} (g/2 at ties)"),
-                   _extremum_vjp)
-MINIMUM = TensorOp("minimum", "minimum({a}, {b})", ("g where {a} < {b} (g/2 at ties)", "g where {b} < {a} (g/2 at ties)"),
-                   _extremum_vjp)
+# the larger (smaller) side gets g, a tie gives each side g/2
+MAXIMUM = TensorOp("maximum", "maximum({a}, {b})",
+                   ("g where {a} > {b} (g/2 at ties)", "g where {b} > {a} (g/2 at ties)"), _extremum_vjp)
+MINIMUM = TensorOp("minimum", "minimum({a}, {b})",
+                   ("g where {a} < {b} (g/2 at ties)", "g where {b} < {a} (g/2 at ties)"), _extremum_vjp)
 WHERE = TensorOp("where", "where(condition, {a}, {b})", ("g where condition", "g where not condition"), _where_vjp)
 
 
@@ -179,7 +180,7 @@ ABS = _unary("abs", "g * sign({a})", lambda out, g: g * np.sign(_x(out)))
 TANH = _unary("tanh", "g * (1 - {out}^2)", lambda out, g: g * (1 - out.data * out.data))
 SIGMOID = _unary("sigmoid", "g * {out} * (1 - {out})", lambda out, g: g * out.data * (1 - out.data))
 RELU = _unary("relu", "g * [{a} > 0]", lambda out, g: g * (out.data > 0))
-LEAKY_RELU = _unary("leaky_relu", "g * (1 if {a} > 0 else {k})", 
+LEAKY_RELU = _unary("leaky_relu", "g * (1 if {a} > 0 else {k})",
                     lambda out, g: np.where(_x(out) > 0, g, g * out._ctx))
 # elu'(x) = alpha * exp(x) = out + alpha for x <= 0
 ELU = _unary("elu", "g * (1 if {a} > 0 else {out} + {k})",
@@ -234,7 +235,8 @@ def _var_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
     x = _x(out)
     count = x.size / max(out.data.size, 1)
     centred = x - x.mean(axis=axis, keepdims=True)
-    return _expand_reduced(g, out) * centred * (2.0 / (count - ddof))
+    scale = 2.0 / (count - ddof) if count > ddof else np.nan  # no spread to measure: nan, as the forward value
+    return _expand_reduced(g, out) * centred * scale
 
 
 def _logsumexp_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
@@ -315,7 +317,7 @@ def _getitem_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
 
 
 def _is_basic_index(index: Any) -> bool:
-    """Ints, slices, None and ``...`` (no integer arrays): every element is picked at most once."""
+    """Ints, slices, None, ``...`` and boolean masks (no integer arrays): no element is picked twice."""
     parts = index if type(index) is tuple else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (numbers.Integral, slice))
                or (isinstance(p, _ndarray) and p.dtype == np.bool_) for p in parts)
@@ -387,12 +389,13 @@ def _lift(operand: Any, like: "Tensor", what: str) -> "Tensor":
         kind = like.data.dtype.kind
         if kind == "f" or (kind in "iu" and isinstance(operand, int)):
             dtype = like.data.dtype
-    elif isinstance(operand, Value):
-        raise _mix_error(what)
     return _constant(operand, dtype, what)
 
 
 def _constant(operand: Any, dtype: Any, what: str) -> "Tensor":
+    """A leaf that does not require grad, made without the constructor's copy and checks (ops make many)."""
+    if isinstance(operand, Value):
+        raise _mix_error(what)
     data = np.asarray(operand, dtype=dtype)
     if data.dtype.kind not in "biuf":
         raise TypeError(f"{what}: got {type(operand).__name__} {operand!r}, which is not numeric. "
@@ -420,6 +423,7 @@ def _shape_error(name: str, symbol: str, a: "Tensor", b: "Tensor") -> ValueError
 
 
 def _binary(a: "Tensor", b: Any, ufunc: Any, op: TensorOp, name: str) -> "Tensor":
+    """``a <op> b`` with numpy broadcasting; a shape mismatch is reported with both shapes and the op."""
     if type(b) is not Tensor:
         b = _lift(b, a, f"Tensor {op.name} operand")
     try:
@@ -567,7 +571,8 @@ class Tensor:
             if self.data.size != 1:
                 raise ValueError(
                     f"backward() on a tensor of shape {shape} needs a gradient: pass backward(grad) with grad an "
-                    f"array of shape {shape} (d loss / d this tensor), or reduce to one element first (.sum(), .mean())."
+                    f"array of shape {shape} (d loss / d this tensor), or reduce to one element first "
+                    "(.sum(), .mean())."
                 )
             return np.ones(shape, dtype=self.data.dtype)
         seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
@@ -584,7 +589,7 @@ class Tensor:
         """The same backward pass, one ``Step`` at a time (see ``autograd_core.stepping``)."""
         from .stepping import backward_steps
 
-        return backward_steps(self, self._seed(grad))
+        return backward_steps(self, grad)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``None``, as PyTorch's ``set_to_none``)."""
@@ -623,12 +628,21 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
-        return np.array(self.data, dtype=dtype, copy=copy)
+        """``np.asarray(tensor)`` gives the data (for plotting and other numpy code); no graph."""
+        if copy:
+            return np.array(self.data, dtype=dtype)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor: it holds one number; use .item().")
         return len(self.data)
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        """Rows along the first axis, each a node of the graph (``t[0]``, ``t[1]``, ...)."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it holds one number; use .item().")
+        return (self[i] for i in range(len(self.data)))
 
     def __bool__(self) -> bool:
         return bool(self.data)
@@ -813,7 +827,7 @@ class Tensor:
             data = self.data.reshape(shape)
         except ValueError:
             raise ValueError(f"reshape: cannot reshape {self.data.shape} ({self.data.size} elements) into {shape}; "
-                             "the new shape must hold the same number of elements (use -1 for one inferred size).") from None
+                             "the new shape must hold the same number of elements (-1 infers one size).") from None
         return _make(data, (self,), RESHAPE)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
@@ -891,17 +905,21 @@ def _matmul_error(left: tuple, right: tuple) -> ValueError:
         return ValueError(f"{where}: matmul needs at least one axis on each side; use * to multiply by a scalar.")
     inner_left, inner_right = left[-1], right[0] if len(right) == 1 else right[-2]
     if inner_left != inner_right:
-        return ValueError(f"{where}: inner sizes {inner_left} != {inner_right}. Fix: the last axis of the left operand "
-                          "must equal the second-to-last (or only) axis of the right one; transpose one or check the sizes.")
-    return ValueError(f"{where}: batch shapes {left[:-2]} and {right[:-2]} do not broadcast (numpy's rule: each pair of "
-                      "sizes must be equal or one of them 1).")
+        return ValueError(f"{where}: inner sizes {inner_left} != {inner_right}. Fix: the last axis of the left "
+                          "operand must equal the second-to-last (or only) axis of the right one; transpose one or "
+                          "check the sizes.")
+    return ValueError(f"{where}: batch shapes {left[:-2]} and {right[:-2]} do not broadcast (numpy's rule: each "
+                      "pair of sizes must be equal or one of them 1).")
 
 
 # ----------------------------------------------------------------------------- functions
 def _as_tensors(items: Sequence[Any], what: str) -> list:
+    """Every item as a Tensor; numbers take the dtype of the first Tensor among them."""
+    if not len(items):
+        raise ValueError(f"{what} needs at least one tensor; got an empty sequence.")
     like = next((item for item in items if isinstance(item, Tensor)), None)
     if like is None:
-        like = _constant(np.asarray(items[0]), None, what) if items else None
+        like = _constant(items[0], None, what)
     return [_lift(item, like, what) for item in items]
 
 
