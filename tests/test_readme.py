@@ -26,3 +26,12 @@ def test_readme_python_examples_run_as_written():
         test = parser.get_doctest(block, {}, f"README block {number}", "README.md", 0)
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_readme_python_scripts_run_as_written(tmp_path, monkeypatch):
+    """Blocks without a `>>>` prompt are scripts: each runs on its own, in a scratch directory."""
+    monkeypatch.chdir(tmp_path)
+    scripts = [b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S) if ">>>" not in b]
+    assert scripts, "the README should show at least one script"
+    for number, block in enumerate(scripts):
+        exec(compile(block, f"README script {number}", "exec"), {"__name__": "__readme__"})
