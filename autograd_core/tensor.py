@@ -318,9 +318,13 @@ def _getitem_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
 
 def _is_basic_index(index: Any) -> bool:
     """Ints, slices, None, ``...`` and boolean masks (no integer arrays): no element is picked twice."""
-    parts = index if type(index) is tuple else (index,)
-    return all(p is None or p is Ellipsis or isinstance(p, (numbers.Integral, slice))
-               or (isinstance(p, _ndarray) and p.dtype == np.bool_) for p in parts)
+    for part in index if type(index) is tuple else (index,):
+        if isinstance(part, _ndarray):
+            if part.dtype != np.bool_:
+                return False
+        elif not (part is None or part is Ellipsis or isinstance(part, (numbers.Integral, slice))):
+            return False
+    return True
 
 
 def _concatenate_vjp(out: "Tensor", g: np.ndarray) -> tuple:
@@ -778,7 +782,9 @@ class Tensor:
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         axis = _axes(axis)
-        return _make(self.data.mean(axis=axis, keepdims=keepdims), (self,), MEAN, (axis, keepdims))
+        total = self.data.sum(axis=axis, keepdims=keepdims)
+        # sum / count is exactly what np.mean computes, without its Python-level overhead
+        return _make(total / (self.data.size // max(total.size, 1)), (self,), MEAN, (axis, keepdims))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
         """The largest element(s); the gradient goes to the maxima, split evenly between ties."""

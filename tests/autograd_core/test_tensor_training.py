@@ -101,3 +101,24 @@ def test_a_thousand_training_steps_hold_no_growing_memory() -> None:
     # per step would add one_graph (several KB) per step, i.e. megabytes over 1,000 steps.
     assert one_graph > 2_000
     assert after_thousand - after_warmup < 300_000
+
+
+def test_the_readme_example_runs_as_written_and_matches_pytorch() -> None:
+    import torch
+
+    rng = np.random.default_rng(3)
+    x_data = rng.standard_normal((32, 784)).astype(np.float32)
+    w_data, labels = rng.standard_normal((784, 10)) * 0.01, rng.integers(0, 10, 32)
+    x = Tensor(x_data)
+    W = Tensor(w_data, requires_grad=True)
+    b = Tensor(np.zeros(10), requires_grad=True)
+    loss = (x @ W + b).log_softmax(axis=1)[np.arange(32), labels].mean().neg()
+    loss.backward()
+    assert W.grad.shape == (784, 10) and isinstance(W.grad, np.ndarray)
+
+    tw = torch.tensor(w_data, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(torch.tensor(x_data, dtype=torch.float64) @ tw, torch.tensor(labels))
+    expected.backward()
+    assert loss.dtype == np.float64  # float32 x @ float64 W promotes, as in numpy
+    assert abs(loss.item() - expected.item()) < 1e-12
+    np.testing.assert_allclose(W.grad, tw.grad.numpy(), rtol=1e-9, atol=1e-14)
