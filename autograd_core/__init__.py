@@ -6,17 +6,15 @@ Importing this package imports numpy and nothing heavier.
 """
 from .engine import (AnomalyError, anomaly_mode, enable_grad, is_grad_enabled, name_scope, no_grad,
                      topological_order, zero_grad)
-from .value import Value, dot
-
-__all__ = ["Value", "dot", "AnomalyError", "anomaly_mode", "enable_grad", "is_grad_enabled", "name_scope",
-           "no_grad", "topological_order", "zero_grad"]
 from .functional import grad, value_and_grad
 from .gradcheck import GradcheckError, gradcheck
-
-__all__ += ["grad", "value_and_grad", "gradcheck", "GradcheckError"]
-from .tensor import Tensor, concatenate, maximum, minimum, stack, where
-
-__all__ += ["Tensor", "concatenate", "maximum", "minimum", "stack", "where"]
 from .stepping import Step, backward_steps
+from .tensor import Tensor, concatenate, maximum, minimum, stack, where
+from .value import Value, dot
 
-__all__ += ["Step", "backward_steps"]
+__all__ = [
+    "Value", "Tensor", "dot", "concatenate", "maximum", "minimum", "stack", "where",
+    "AnomalyError", "anomaly_mode", "enable_grad", "is_grad_enabled", "name_scope", "no_grad",
+    "topological_order", "zero_grad", "grad", "value_and_grad", "gradcheck", "GradcheckError",
+    "Step", "backward_steps",
+]

@@ -167,6 +167,32 @@ def _check_backward(node: Any, contributions: tuple) -> None:
             )
 
 
+# ----------------------------------------------------------------------------- the node protocol
+class Node:
+    """The read-only view of the graph that every node kind shares (``Value``, ``Tensor``).
+
+    The engine needs only the private protocol in this module's docstring; these properties are the
+    public names pictures and users read.
+    """
+
+    __slots__ = ()
+
+    @property
+    def parents(self) -> tuple:
+        """The nodes this one was computed from, in the op's argument order (empty for a leaf)."""
+        return self._parents  # type: ignore[attr-defined]
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node, ``""`` for a leaf."""
+        return self._op.name if self._op is not None else ""  # type: ignore[attr-defined]
+
+    @property
+    def scope(self) -> str:
+        """The ``name_scope`` the node was created in (``layers.0.neurons.3``), ``""`` outside any."""
+        return self._scope  # type: ignore[attr-defined]
+
+
 # ----------------------------------------------------------------------------- the backward pass
 def topological_order(root: Any) -> list:
     """Every node ``root`` depends on, parents before children, ``root`` last.

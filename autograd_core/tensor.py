@@ -460,7 +460,7 @@ def _plain_index(index: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- the node
-class Tensor:
+class Tensor(engine.Node):
     """A numpy-array node: ``data`` (ndarray), ``grad`` (ndarray or None), ``requires_grad``, ``label``.
 
     ``parents`` is the ordered tuple of tensors it was computed from and ``op`` the name of the
@@ -513,19 +513,7 @@ class Tensor:
     def _all_finite(x: np.ndarray) -> bool:
         return bool(np.isfinite(x).all())
 
-    # -- public graph view ----------------------------------------------------------------
-    @property
-    def parents(self) -> tuple:
-        return self._parents
-
-    @property
-    def op(self) -> str:
-        return self._op.name if self._op is not None else ""
-
-    @property
-    def scope(self) -> str:
-        return self._scope
-
+    # -- public graph view: parents, op, scope come from engine.Node ------------------------
     @property
     def is_leaf(self) -> bool:
         return not self._parents

@@ -222,7 +222,7 @@ def _as_value(other: object, op: str) -> "Value":
     raise _type_error(f"Value {op} operand", other)
 
 
-class Value:
+class Value(engine.Node):
     """A scalar node: ``data`` (float), ``grad`` (float, 0.0 until backward), an optional ``label``.
 
     ``parents`` is the ordered tuple of nodes it was computed from and ``op`` the name of the
@@ -261,19 +261,7 @@ class Value:
     def _all_finite(x: float) -> bool:
         return math.isfinite(x)
 
-    # -- public graph view ----------------------------------------------------------------
-    @property
-    def parents(self) -> tuple:
-        return self._parents
-
-    @property
-    def op(self) -> str:
-        return self._op.name if self._op is not None else ""
-
-    @property
-    def scope(self) -> str:
-        return self._scope
-
+    # -- public graph view: parents, op, scope come from engine.Node ------------------------
     def backward(self, grad: Number = 1.0) -> None:
         """Fill ``.grad`` of every node this one depends on with d self / d node (accumulating)."""
         engine.backward(self, float(grad))
