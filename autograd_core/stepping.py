@@ -122,23 +122,18 @@ def _operand(text: str) -> str:
 
 
 def _op_templates(node: Any) -> tuple[str, tuple[str, ...]]:
-    """The op's expression and per-parent formula templates; generic ones for ops that bring none."""
-    op = node._op
-    placeholders = [f"{{{key}}}" for key in ("a", "b", "c", "d")[:len(node._parents)]]
-    expression = getattr(op, "expression", None) or f"{op.name}({', '.join(placeholders)})"
-    formulas = getattr(op, "formulas", None) or tuple(f"d{{out}}/d{p}" for p in placeholders)
-    return expression, tuple(formulas)
+    """The op's expression and one formula template per parent (``ScalarOp``/``TensorOp.templates``)."""
+    return node._op.templates(node)
 
 
 def _fillings(node: Any, names: dict[int, str], as_numbers: bool) -> dict[str, str]:
-    """What ``{a}``, ``{b}``, ``{out}`` and ``{k}`` stand for at ``node``: its names, or its numbers."""
-    keys = ("a", "b", "c", "d")
-    if as_numbers:
-        values = {key: format_number(parent.data) for key, parent in zip(keys, node._parents)}
-        values["out"] = format_number(node.data)
-    else:
-        values = {key: names[id(parent)] for key, parent in zip(keys, node._parents)}
-        values["out"] = names[id(node)]
+    """What the placeholders stand for at ``node``, as names or as numbers: ``{a}``, ``{b}`` (and
+    ``{p0}``, ``{p1}``, ... for ops of any arity) are the parents, ``{out}`` the node, ``{k}`` its constant."""
+    describe = (lambda n: format_number(n.data)) if as_numbers else (lambda n: names[id(n)])
+    parents = [describe(parent) for parent in node._parents]
+    values = dict(zip(("a", "b"), parents))
+    values.update((f"p{index}", text) for index, text in enumerate(parents))
+    values["out"] = describe(node)
     k = getattr(node, "_ctx", None)
     if isinstance(k, (int, float)) and not isinstance(k, bool):
         values["k"] = format_number(k)

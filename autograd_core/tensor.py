@@ -60,6 +60,14 @@ class TensorOp:
         self.formulas = formulas
         self.vjp = vjp
 
+    def templates(self, node: "Tensor") -> tuple[str, tuple[str, ...]]:
+        """The expression and one formula per parent of ``node``; ops over any number of inputs
+        (``concatenate``, ``stack``) state one formula that every input shares."""
+        formulas = self.formulas
+        if len(formulas) == 1 and len(node._parents) > 1:
+            formulas = formulas * len(node._parents)
+        return self.expression, formulas
+
     def __repr__(self) -> str:
         return f"TensorOp({self.name!r})"
 

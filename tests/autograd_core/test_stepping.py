@@ -244,3 +244,16 @@ def test_stepping_a_tensor_graph_leaves_exactly_the_gradients_backward_leaves() 
     loss2.backward()
     np.testing.assert_array_equal(x.grad, x2.grad)
     np.testing.assert_array_equal(w.grad, w2.grad)
+
+
+def test_a_dot_node_narrates_every_parent_of_any_count() -> None:
+    from autograd_core import dot
+
+    w = [Value(2.0, label="w0"), Value(3.0, label="w1")]
+    x = [Value(5.0, label="x0"), Value(7.0, label="x1")]
+    s = dot(w, x, Value(1.0, label="b"))
+    s.label = "s"
+    steps = [str(step) for step in s.backward_steps()]
+    assert steps[1] == ("step 2/2  s = w0*x0 + w1*x1 + b: w0.grad += x0 * s.grad = 5 * 1 = 5; "
+                        "w1.grad += x1 * s.grad = 7 * 1 = 7; x0.grad += w0 * s.grad = 2 * 1 = 2; "
+                        "x1.grad += w1 * s.grad = 3 * 1 = 3; b.grad += 1 * s.grad = 1 * 1 = 1")
