@@ -204,19 +204,20 @@ def topological_order(root: Any) -> list:
     order: list = []
     visited: set = set()
     stack: list = [root]
+    push, pop, mark, emit = stack.append, stack.pop, visited.add, order.append  # bound once: hot loop
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:
-            order.append(stack.pop())
+            emit(pop())
             continue
         if node in visited:
             continue
-        visited.add(node)
-        stack.append(node)
-        stack.append(None)
+        mark(node)
+        push(node)
+        push(None)
         for parent in node._parents:
             if parent not in visited:
-                stack.append(parent)
+                push(parent)
     return order
 
 
