@@ -17,7 +17,7 @@ from .functional import (binary_cross_entropy, binary_cross_entropy_with_logits,
 from .seeding import manual_seed
 from .checkpoint import CheckpointError, load_state, save
 # --- training kit (optim.py, schedules.py, data.py, training.py, perceptron.py) ---
-from . import data, optim, schedules
+from . import data, datasets, optim, schedules
 from .optim import SGD, Adam, AdamW, RMSprop
 from .schedules import CosineAnnealingLR, ExponentialLR, LinearDecay, LinearLR, StepLR
 from .training import Callback, EarlyStopping, History, accuracy, binary_accuracy, evaluate, fit, predict

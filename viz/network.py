@@ -148,7 +148,7 @@ def draw_network(model: Any, path: Optional[PathLike] = None, format: Optional[s
     columns = [shown_rows(size, max_neurons) for size in sizes]
     tallest = max(len(column) for column in columns)
     drawing = Drawing(name="network", engine="neato")
-    drawing.attr(splines="false", outputorder="edgesfirst", fontname=FONT, pad="0.3", bgcolor="white")
+    drawing.attr(layout="neato", splines="false", outputorder="edgesfirst", fontname=FONT, pad="0.3", bgcolor="white")
     drawing.attr("node", fontname=FONT, fontsize="10", fixedsize="true", width=str(NEURON_SIZE),
                  height=str(NEURON_SIZE), shape="circle", style="filled", penwidth="1.2", color="#444444")
     drawing.attr("edge", arrowhead="none")
