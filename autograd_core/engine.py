@@ -13,8 +13,8 @@ A node is anything that offers the engine these few things (``Value`` and ``Tens
     add a contribution into the node's retained ``.grad`` (a node kind may choose not to retain);
 ``_all_finite(x)``
     whether a forward value or gradient holds no nan/inf (used only by anomaly mode);
-``_up``
-    a scratch slot where the engine sums the gradient arriving at the node during one pass.
+``_scope``
+    the ``name_scope`` the node was created in.
 
 The engine itself knows nothing about floats or arrays: it adds contributions with ``+`` and
 leaves everything numeric to the node kinds. A new op never touches this file.
@@ -121,7 +121,9 @@ def anomaly_mode(enabled: bool = True) -> Iterator[None]:
     """Make the first op whose forward value or backward gradient is nan/inf raise ``AnomalyError``.
 
     The error names the op and the line of user code that created the node. It costs a finiteness
-    check per node and a stack capture per node, so it is for debugging only.
+    check per node and a stack capture per node, so it is for debugging only. Where each node was
+    created is kept in a table that lives as long as the outermost anomaly block (not in a slot of
+    every node: nodes made outside anomaly mode should not pay for it).
     """
     previous = state.anomaly
     state.anomaly = enabled
@@ -129,6 +131,13 @@ def anomaly_mode(enabled: bool = True) -> Iterator[None]:
         yield
     finally:
         state.anomaly = previous
+        if not previous:
+            _origins.clear()
+
+
+# id(node) -> where the user created it; filled only inside anomaly mode. Ids are safe keys here:
+# every op node made inside the block overwrites its own entry, and the table is emptied on exit.
+_origins: dict[int, str] = {}
 
 
 _PACKAGE_DIRS = tuple(
@@ -148,11 +157,11 @@ def user_origin() -> str:
 
 def check_forward(node: Any) -> None:
     """Anomaly mode, forward half: remember where ``node`` was made and refuse a nan/inf result."""
-    node._origin = user_origin()
+    origin = _origins[id(node)] = user_origin()
     if node._parents and not node._all_finite(node.data):
         raise AnomalyError(
             f"anomaly: op '{node._op.name}' produced nan/inf in its forward value.\n"
-            f"  created at {node._origin}\n"
+            f"  created at {origin}\n"
             "  fix: check the op's inputs (log/sqrt of a negative or zero, division by zero, overflow)."
         )
 
@@ -162,7 +171,7 @@ def _check_backward(node: Any, contributions: tuple) -> None:
         if contribution is not None and not node._all_finite(contribution):
             raise AnomalyError(
                 f"anomaly: the backward rule of op '{node._op.name}' produced nan/inf for its "
-                f"parent #{index}.\n  node created at {getattr(node, '_origin', None) or '<made outside anomaly mode>'}\n"
+                f"parent #{index}.\n  node created at {_origins.get(id(node), '<made outside anomaly mode>')}\n"
                 "  fix: the op's derivative is undefined or overflows at these inputs."
             )
 
@@ -225,41 +234,33 @@ def propagate(root: Any, seed: Any, narrate: bool = False) -> Iterator[tuple]:
     """The chain rule, once per node, in reverse topological order.
 
     Gradients accumulate into ``.grad`` as in PyTorch (each contribution is added the moment the
-    chain rule produces it), while the gradient flowing in *this* pass is summed in each node's
-    ``_up`` slot, so calling backward twice adds exactly the same amount twice. With ``narrate``
-    the generator yields ``(node, upstream, contributions)`` after each op node (``backward_steps``
-    narrates these); without it, it runs to the end on the first ``next()``.
+    chain rule produces it), while the gradient flowing in *this* pass is summed in a table local
+    to the pass, so calling backward twice adds exactly the same amount twice and a pass stopped
+    half-way leaves nothing behind. With ``narrate`` the generator yields ``(node, upstream,
+    contributions)`` after the seed and after each op node (``backward_steps`` narrates these);
+    without it, it runs to the end on the first ``next()``.
     """
     order = topological_order(root)
-    for node in order:
-        node._up = None
-    root._up = seed
+    arriving = {root: seed}  # node -> the gradient that reached it in this pass, summed over its children
     root._accumulate(seed)
     check = state.anomaly
-    try:
+    if narrate:
+        yield root, seed, ()
+    for node in reversed(order):
+        upstream = arriving.pop(node, None)
+        parents = node._parents
+        if upstream is None or not parents:
+            continue
+        contributions = node._vjp(upstream)
+        if check:
+            _check_backward(node, contributions)
+        for parent, contribution in zip(parents, contributions):
+            if contribution is not None:
+                previous = arriving.get(parent)
+                arriving[parent] = contribution if previous is None else previous + contribution
+                parent._accumulate(contribution)
         if narrate:
-            yield root, seed, ()
-        for node in reversed(order):
-            upstream = node._up
-            if upstream is None:
-                continue
-            node._up = None
-            parents = node._parents
-            if not parents:
-                continue
-            contributions = node._vjp(upstream)
-            if check:
-                _check_backward(node, contributions)
-            for parent, contribution in zip(parents, contributions):
-                if contribution is not None:
-                    previous = parent._up
-                    parent._up = contribution if previous is None else previous + contribution
-                    parent._accumulate(contribution)
-            if narrate:
-                yield node, upstream, contributions
-    finally:  # a pass stopped half-way (an error, an abandoned stepper) leaves no stale sums behind
-        for node in order:
-            node._up = None
+            yield node, upstream, contributions
 
 
 def backward(root: Any, seed: Any) -> None:

@@ -134,9 +134,8 @@ def _fillings(node: Any, names: dict[int, str], as_numbers: bool) -> dict[str, s
     values = dict(zip(("a", "b"), parents))
     values.update((f"p{index}", text) for index, text in enumerate(parents))
     values["out"] = describe(node)
-    k = getattr(node, "_ctx", None)
-    if isinstance(k, (int, float)) and not isinstance(k, bool):
-        values["k"] = format_number(k)
+    if node.constant is not None:
+        values["k"] = format_number(node.constant)
     return values
 
 

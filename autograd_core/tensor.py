@@ -363,7 +363,6 @@ def _make(data: Any, parents: tuple, op: TensorOp, ctx: object = None) -> "Tenso
     out.data = data if type(data) is _ndarray else np.asarray(data)
     out.grad = None
     out.label = ""
-    out._up = None
     out._retains = False
     out._scope = state.scope
     record = False
@@ -419,7 +418,6 @@ def _constant(operand: Any, dtype: Any, what: str) -> "Tensor":
     out._parents = ()
     out._op = None
     out._ctx = None
-    out._up = None
     out._retains = False
     out._requires_grad = False
     out._scope = state.scope
@@ -476,8 +474,8 @@ class Tensor(engine.Node):
     bool arrays (no graph); hashing is by identity.
     """
 
-    __slots__ = ("data", "grad", "label", "_requires_grad", "_retains", "_parents", "_op", "_ctx", "_up",
-                 "_scope", "_origin")
+    __slots__ = ("data", "grad", "label", "_requires_grad", "_retains", "_parents", "_op", "_ctx",
+                 "_scope")
     __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__ instead of looping over elements
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None,
@@ -498,7 +496,6 @@ class Tensor(engine.Node):
         self._parents = ()
         self._op = None
         self._ctx = None
-        self._up = None
         self._scope = state.scope
         self._requires_grad = False
         self._retains = False
@@ -522,6 +519,12 @@ class Tensor(engine.Node):
         return bool(np.isfinite(x).all())
 
     # -- public graph view: parents, op, scope come from engine.Node ------------------------
+    @property
+    def constant(self) -> Optional[float]:
+        """The op's constant argument (3 in ``t ** 3``, alpha in ``leaky_relu``), ``None`` if it has none."""
+        k = self._ctx
+        return k if isinstance(k, numbers.Real) and not isinstance(k, bool) else None
+
     @property
     def is_leaf(self) -> bool:
         return not self._parents

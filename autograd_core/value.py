@@ -8,9 +8,10 @@ inf. Use ``anomaly_mode()`` to turn the first nan/inf into an error that names t
 """
 from __future__ import annotations
 
+import functools
 import math
 import numbers
-from typing import Callable, Union
+from typing import Callable, Optional, Union
 
 from . import engine
 from .engine import state
@@ -90,18 +91,19 @@ class ScalarOp:
     """One kind of scalar operation, shared by every node it makes (so it costs no memory per node).
 
     ``expression`` and ``formulas`` are templates over ``{a}``, ``{b}`` (the parents), ``{out}``
-    and ``{k}`` (a constant argument): the first shows what the op computes, the others give each
+    and ``{k}`` (the op's ``constant``, as in ``a ** 3``; see ``_with_constant``): the first shows what the op computes, the others give each
     parent's local derivative. Stepping fills them with names and with numbers.
     """
 
-    __slots__ = ("name", "expression", "formulas", "local")
+    __slots__ = ("name", "expression", "formulas", "local", "constant")
 
     def __init__(self, name: str, expression: str, formulas: tuple[str, ...],
-                 local: Callable[["Value"], tuple[float, ...]]) -> None:
+                 local: Callable[["Value"], tuple[float, ...]], constant: Optional[float] = None) -> None:
         self.name = name
         self.expression = expression
         self.formulas = formulas
         self.local = local
+        self.constant = constant
 
     def templates(self, node: "Value") -> tuple[str, tuple[str, ...]]:
         """The expression and the per-parent derivative templates for ``node`` (made by this op)."""
@@ -113,10 +115,10 @@ class ScalarOp:
 
 def _unary(name: str, formula: str, derivative: Callable[[float, float, object], float],
            expression: str = "") -> ScalarOp:
-    """An op with one parent whose local derivative is ``derivative(x, out, k)``."""
+    """An op with one parent whose local derivative is ``derivative(x, out, k)``, k the op's constant."""
 
     def local(out: "Value") -> tuple[float]:
-        return (derivative(out._parents[0].data, out.data, out._ctx),)
+        return (derivative(out._parents[0].data, out.data, out._op.constant),)
 
     return ScalarOp(name, expression or f"{name}({{a}})", (formula,), local)
 
@@ -127,6 +129,15 @@ def _binary_local(fn: Callable[[float, float, float], tuple[float, float]]) -> C
         return fn(a.data, b.data, out.data)
 
     return local
+
+
+@functools.lru_cache(maxsize=1024)
+def _with_constant(op: ScalarOp, k: float) -> ScalarOp:
+    """``op`` with its constant argument fixed to ``k`` (``a ** 3``, ``leaky_relu(alpha=0.1)``).
+
+    The constant lives in a shared op object, not in every node: a node then needs no slot for it.
+    """
+    return ScalarOp(op.name, op.expression, op.formulas, op.local, k)
 
 
 # d(a+b)/da = 1, d(a+b)/db = 1
@@ -230,7 +241,7 @@ class Value(engine.Node):
     hashing is by identity, so Values can be dict keys and set members.
     """
 
-    __slots__ = ("data", "grad", "label", "_parents", "_op", "_ctx", "_up", "_scope", "_origin")
+    __slots__ = ("data", "grad", "label", "_parents", "_op", "_scope")
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
@@ -240,8 +251,6 @@ class Value(engine.Node):
         self.label = label
         self._parents: tuple = ()
         self._op = None
-        self._ctx = None
-        self._up = None
         self._scope = state.scope
 
     # -- engine protocol ------------------------------------------------------------------
@@ -262,6 +271,11 @@ class Value(engine.Node):
         return math.isfinite(x)
 
     # -- public graph view: parents, op, scope come from engine.Node ------------------------
+    @property
+    def constant(self) -> Optional[float]:
+        """The op's constant argument (3 in ``a ** 3``, alpha in ``leaky_relu``), ``None`` if it has none."""
+        return self._op.constant if self._op is not None else None
+
     def backward(self, grad: Number = 1.0) -> None:
         """Fill ``.grad`` of every node this one depends on with d self / d node (accumulating)."""
         engine.backward(self, float(grad))
@@ -322,7 +336,7 @@ class Value(engine.Node):
         if type(exponent) is Value:
             return _node(_pow(self.data, exponent.data), (self, exponent), POW)
         k = _as_value(exponent, "**").data
-        return _node(_pow(self.data, k), (self,), POW_CONST, k)
+        return _node(_pow(self.data, k), (self,), _with_constant(POW_CONST, k))
 
     def __rpow__(self, base: object) -> "Value":
         return _as_value(base, "**") ** self
@@ -351,11 +365,11 @@ class Value(engine.Node):
         return _node(x if x > 0 or x != x else 0.0, (self,), RELU)
 
     def leaky_relu(self, alpha: float = 0.01) -> "Value":
-        return _node(self.data if self.data > 0 else alpha * self.data, (self,), LEAKY_RELU, alpha)
+        return _node(self.data if self.data > 0 else alpha * self.data, (self,), _with_constant(LEAKY_RELU, alpha))
 
     def elu(self, alpha: float = 1.0) -> "Value":
         x = self.data
-        return _node(x if x > 0 else alpha * _expm1(x), (self,), ELU, alpha)
+        return _node(x if x > 0 else alpha * _expm1(x), (self,), _with_constant(ELU, alpha))
 
     def selu(self) -> "Value":
         x = self.data
@@ -429,14 +443,12 @@ def dot(weights: "list[Value]", inputs: "list[Value | Number]", bias: "Value | N
 _new = object.__new__
 
 
-def _node(data: float, parents: tuple, op: ScalarOp, ctx: object = None) -> Value:
+def _node(data: float, parents: tuple, op: ScalarOp) -> Value:
     """Make an op's output node; records no parents when grad mode is off."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._ctx = ctx
-    out._up = None
     out._scope = state.scope
     if state.grad_enabled:
         out._parents = parents

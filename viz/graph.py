@@ -177,8 +177,8 @@ def _value_fields(node: Any, show_grad: bool) -> list[str]:
 
 def op_text(node: Any) -> str:
     """The op's name; a constant exponent shows its value (``**3``) instead of the generic ``**k``."""
-    k = getattr(node, "_ctx", None)
-    if node.op == "**k" and isinstance(k, (int, float)):
+    k = node.constant
+    if node.op == "**k" and k is not None:
         return f"**{int(k) if float(k).is_integer() else k:g}"
     return node.op
 
