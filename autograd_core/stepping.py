@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from .engine import propagate, topological_order
+from .engine import Node, propagate, topological_order
 
 SIGNIFICANT_DIGITS = 4
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -245,7 +245,14 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
     a time over a graph (finish or ``close()`` a stepper before starting another, or ``backward()``): the
     engine keeps the sums of the running pass on the nodes themselves.
     """
-    seed = _seed(root, grad)
+    if not isinstance(root, Node):
+        raise TypeError(f"backward_steps needs a Value or Tensor to backpropagate from; got {type(root).__name__}. "
+                        "fix: pass the result of a computation, e.g. backward_steps(loss) or loss.backward_steps().")
+    return _steps(root, _seed(root, grad))    # checked here, when called, not at the first next()
+
+
+def _steps(root: Any, seed: Any) -> Iterator[Step]:
+    """The stepper itself: drains the engine's pass one event at a time and describes each."""
     order = topological_order(root)
     names = node_names(root, order)
     total = step_total(order)

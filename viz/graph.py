@@ -18,6 +18,7 @@ import graphviz
 import numpy as np
 
 from autograd_core import topological_order
+from autograd_core.engine import Node
 
 # Colours: a light fill per role, so the numbers stay readable in print and on slides.
 PARAMETER_FILL = "#cfe2ff"   # leaves that require grad: inputs and parameters (blue)
@@ -63,14 +64,14 @@ class Drawing(graphviz.Digraph):
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as missing:
-            raise DotNotInstalledError() from missing
+        except graphviz.ExecutableNotFound:
+            raise DotNotInstalledError() from None   # the chained "file not found" traceback would only bury the fix
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         try:
             return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as missing:
-            raise DotNotInstalledError() from missing
+        except graphviz.ExecutableNotFound:
+            raise DotNotInstalledError() from None
 
 
 def _check_format(format: str, where: str) -> str:
@@ -199,7 +200,8 @@ def home_scopes(order: list) -> dict[int, str]:
     Parameters are often made outside the module's scope (in ``__init__``) and constants are made
     where they are used, so a leaf without a scope that feeds a single scope belongs there. Leaves that
     feed several scopes, and data tensors (no ``requires_grad``, not a 0-d constant), are the graph's inputs
-    (``INPUTS``).
+    (``INPUTS``). So is data that a module wrapped itself (the scalar ``Layer`` turns a sample's numbers into
+    Values inside its own scope) when it feeds several scopes: it is no part of that module's work.
     """
     users: dict[int, set[str]] = collections.defaultdict(set)
     for node in order:
@@ -208,8 +210,9 @@ def home_scopes(order: list) -> dict[int, str]:
     homes = {}
     for node in order:
         scope = node.scope
-        if not scope and not node.parents:
-            feeds = users[id(node)]
+        feeds = users[id(node)]
+        shared_data = not needs_grad(node) and len(feeds) > 1
+        if not node.parents and (not scope or shared_data):
             is_data = is_tensor(node) and not needs_grad(node) and len(node.shape) > 0   # not a scalar constant
             scope = next(iter(feeds)) if len(feeds) == 1 and not is_data else (INPUTS if feeds else "")
         homes[id(node)] = scope
@@ -436,13 +439,13 @@ def _collapse_depth(collapse: Union[None, str, int]) -> tuple[bool, Optional[int
     if isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 1:
         return True, collapse
     raise ValueError(f"collapse={collapse!r}: use None (every value), 'module' (one node per name scope) "
-                     "or a positive int (one node per scope cut to that many dotted parts, e.g. 2 for 'mlp.layer0').")
+                     "or a positive int (one node per scope cut to that many dotted parts, e.g. 2 for 'layers.0').")
 
 
 def _too_large(count: int, max_nodes: int, collapsed: bool) -> GraphTooLargeError:
     if collapsed:
-        fix = ("collapse to fewer modules with collapse=<depth> (e.g. collapse=2 keeps 'mlp.layer0' and drops "
-               "'.neuron3')")
+        fix = ("collapse to fewer modules with collapse=<depth> (e.g. collapse=2 keeps 'layers.0' and drops "
+               "'.neurons.3')")
     else:
         fix = ("draw one node per module with draw_graph(root, collapse='module') (nn modules name their scopes; "
                "wrap your own code in autograd_core.name_scope('...')), or cut the graph smaller")
@@ -454,8 +457,7 @@ def _too_large(count: int, max_nodes: int, collapsed: bool) -> GraphTooLargeErro
 
 def _highlight_sets(highlight: Iterable[Any]) -> tuple[set[int], set[str]]:
     """Nodes are matched by identity (Value's == compares numbers), strings by label."""
-    if isinstance(highlight, str) or hasattr(highlight, "parents"):
-        highlight = (highlight,)
+    highlight = (highlight,) if isinstance(highlight, (str, Node)) else tuple(highlight)   # a generator is read twice
     nodes = {id(h) for h in highlight if not isinstance(h, str)}
     labels = {h for h in highlight if isinstance(h, str)}
     return nodes, labels
@@ -476,6 +478,10 @@ def draw_graph(root: Any, rankdir: str = "LR", show_grad: bool = True, highlight
     ``GraphTooLargeError`` naming these options. ``path="loss.svg"`` renders by extension (svg, png, pdf;
     ``.dot`` saves the source and needs no Graphviz install); ``format`` sets the default for ``.render()``.
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"draw_graph draws the graph behind one Value or Tensor; got {type(root).__name__}. fix: pass "
+                        "the result of a computation, e.g. draw_graph(loss) (for a list of outputs, draw each one "
+                        "or their sum).")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir={rankdir!r}: use 'LR' (left to right), 'TB' (top to bottom), 'RL' or 'BT'.")
     collapsed, depth = _collapse_depth(collapse)

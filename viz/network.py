@@ -72,11 +72,13 @@ def _sequential_layers(model: Any, nn: Any) -> list[_Layer]:
         elif isinstance(module, activations):
             if not layers or layers[-1].activation != "linear":
                 raise ValueError(f"draw_network: module {index} ({kind}) is an activation with no Linear layer "
-                                 "right before it; the diagram shows one activation per layer of neurons.")
+                                 "right before it; the diagram shows one activation per layer of neurons. fix: put "
+                                 "each activation right after its Linear layer.")
             layers[-1].activation = _activation_name(kind)
         elif not isinstance(module, pass_through):
             raise ValueError(f"draw_network: module {index} is a {kind}, which the diagram cannot draw; it draws "
-                             "Linear layers, activation modules, Flatten, Dropout and Identity.")
+                             "Linear layers, activation modules, Flatten, Dropout and Identity. fix: draw the "
+                             "computation instead, viz.draw_graph(loss, collapse='module').")
     return layers
 
 
@@ -91,12 +93,15 @@ def _layers_of(model: Any) -> list[_Layer]:
         layers = [_neuron_layer([model])]
     elif isinstance(model, nn.Sequential):
         layers = _sequential_layers(model, nn)
+    elif isinstance(model, nn.Linear):
+        layers = _sequential_layers([model], nn)
     else:
-        raise TypeError(f"draw_network draws nn.MLP, nn.Layer, nn.Neuron and nn.Sequential of Linear layers; got "
-                        f"{type(model).__name__}. fix: build the model from those, or draw its computation with "
-                        "viz.draw_graph(loss, collapse='module').")
+        raise TypeError(f"draw_network draws nn.MLP, nn.Layer, nn.Neuron, nn.Linear and nn.Sequential of Linear "
+                        f"layers; got {type(model).__name__}. fix: build the model from those, or draw its "
+                        "computation with viz.draw_graph(loss, collapse='module').")
     if not layers:
-        raise ValueError("draw_network: the model has no Linear layer to draw.")
+        raise ValueError("draw_network: the model has no Linear layer to draw; add one, e.g. nn.Sequential("
+                         "nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1)).")
     return layers
 
 
@@ -134,7 +139,7 @@ def _names(given: Optional[Sequence[str]], count: int, stem: str, where: str) ->
 def draw_network(model: Any, path: Optional[PathLike] = None, format: Optional[str] = None,
                  max_neurons: int = 16, input_names: Optional[Sequence[str]] = None,
                  output_names: Optional[Sequence[str]] = None, title: Optional[str] = None) -> Drawing:
-    """Draw ``model`` (scalar ``nn.MLP``/``Layer``/``Neuron``, ``nn.Sequential`` of ``Linear``) as neuron columns.
+    """Draw ``model`` (scalar ``nn.MLP``/``Layer``/``Neuron``, ``nn.Linear``, ``nn.Sequential`` of ``Linear``).
 
     Each edge is one weight: blue if positive, orange if negative, its thickness proportional to ``|w|``
     (relative to the largest weight of its layer). A neuron's fill shows its bias the same way and its
@@ -216,8 +221,8 @@ def _headers(drawing: Drawing, layers: list[_Layer], sizes: list[int], tallest: 
                      pos=f"{c * COLUMN_GAP:.3f},{top:.3f}!", shape="plaintext", style="", width="1.6",
                      fontsize="11")
     positive, negative = (_colour(v, 1.0, faintest=0.0) for v in (1.0, -1.0))
-    legend = (f'<<font color="{positive}"><b>━</b> positive weight</font>   '
-              f'<font color="{negative}"><b>━</b> negative weight</font>   thicker: larger |w|; '
+    legend = (f'<<font color="{positive}"><b>━━━</b> positive weight</font>   '
+              f'<font color="{negative}"><b>━━━</b> negative weight</font>   thicker: larger |w|; '
               "fill: bias>")
     middle = (len(sizes) - 1) * COLUMN_GAP / 2
     drawing.node("legend", label=legend, pos=f"{middle:.3f},{_y(tallest - 1, tallest) - 0.6:.3f}!",

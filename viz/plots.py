@@ -254,7 +254,7 @@ def plot_activations(path: Optional[PathLike] = None, x_range: tuple[float, floa
         ax.plot(xs, values, color="#1f77b4", linewidth=2, label="f(x)")
         ax.plot(xs, slopes, "--", color="#ff7f0e", linewidth=1.6, label="f'(x)" + (f"  ({note})" if note else ""))
         ax.set_title(title)
-        ax.set_ylim(min(-1.2, values.min() - 0.2), max(1.2, min(values.max(), 4) + 0.2))
+        ax.set_ylim(min(-1.2, values.min() - 0.2), max(1.2, min(values.max(), 4.5) + 0.3))   # SELU reaches 4.2
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower right" if note else "upper left")
     return _finish(fig, path)

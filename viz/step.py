@@ -26,7 +26,7 @@ from typing import Callable, Iterator, Optional, Union
 from autograd_core import Value, topological_order
 from autograd_core.stepping import Step, expression_of, format_number, node_names, step_total
 
-from .graph import draw_graph
+from .graph import DotNotInstalledError, draw_graph
 
 MAX_LENGTH = 1000      # characters of one expression
 MAX_DEPTH = 60         # nesting of operations (a chain a+b+c+... nests one level per term)
@@ -468,7 +468,8 @@ def parse_values(items: list[str]) -> dict[str, float]:
         if not equals or not name or not number:
             raise ValuesError(f"{item!r} is not NAME=NUMBER (for example x=2, with no spaces around =).")
         if not name.isidentifier() or name.startswith("__"):
-            raise ValuesError(f"{name!r} in {item!r} is not a valid name (letters, digits and _, not first a digit).")
+            raise ValuesError(f"{name!r} in {item!r} is not a valid name (letters, digits and _, not first a digit, "
+                              "not starting with __).")
         if name in FUNCTIONS:
             raise ValuesError(f"{name} is a function name; give the value another name.")
         try:
@@ -661,8 +662,16 @@ class Session:
         if not target.suffix:
             target = target.with_suffix(".svg")
         current = (self.steps[-1].node,) if self.steps else ()
+        if not target.parent.is_dir():
+            self.write(f"could not draw the graph: the folder {target.parent} does not exist; create it first or "
+                       f"give a FILE in an existing folder (graph {target.name} writes to the current one).")
+            return
         try:
             draw_graph(self.graph.root, highlight=current, path=target)
+        except DotNotInstalledError as error:
+            self.write(f"could not draw the graph: {error}\n  here: graph {target.with_suffix('.dot')} saves "
+                       "the source.")
+            return
         except (OSError, ValueError, RuntimeError) as error:
             self.write(f"could not draw the graph: {error}")
             return

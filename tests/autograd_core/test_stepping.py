@@ -152,18 +152,23 @@ UNARY = ["tanh", "exp", "relu", "sigmoid", "neg", "sin", "abs", "log", "sqrt", "
 BINARY = ["+", "-", "*", "/", "pow"]
 
 
+def draw_ops(draw: st.DrawFn, leaf_count: int, unary: list[str], binary: list[str], most: int) -> list[tuple]:
+    """Up to ``most`` ops, each reading earlier nodes by index (so nodes get reused)."""
+    ops = []
+    for i in range(draw(st.integers(1, most))):
+        earlier = st.integers(0, leaf_count + i - 1)
+        if draw(st.booleans()):
+            ops.append((draw(st.sampled_from(unary)), draw(earlier)))
+        else:
+            ops.append((draw(st.sampled_from(binary)), draw(earlier), draw(earlier)))
+    return ops
+
+
 @st.composite
 def graph_recipes(draw: st.DrawFn) -> tuple[list[float], list[tuple]]:
-    """Leaf values and a list of ops, each reading earlier nodes by index (so nodes get reused)."""
+    """Leaf values and a list of ops on them."""
     leaves = draw(st.lists(st.floats(-3, 3, allow_nan=False), min_size=1, max_size=4))
-    ops = []
-    for i in range(draw(st.integers(1, 12))):
-        count = len(leaves) + i
-        if draw(st.booleans()):
-            ops.append((draw(st.sampled_from(UNARY)), draw(st.integers(0, count - 1))))
-        else:
-            ops.append((draw(st.sampled_from(BINARY)), draw(st.integers(0, count - 1)), draw(st.integers(0, count - 1))))
-    return leaves, ops
+    return leaves, draw_ops(draw, len(leaves), UNARY, BINARY, most=12)
 
 
 def build(recipe: tuple[list[float], list[tuple]]) -> list[Value]:
@@ -257,3 +262,55 @@ def test_a_dot_node_narrates_every_parent_of_any_count() -> None:
     assert steps[1] == ("step 2/2  s = w0*x0 + w1*x1 + b: w0.grad += x0 * s.grad = 5 * 1 = 5; "
                         "w1.grad += x1 * s.grad = 7 * 1 = 7; x0.grad += w0 * s.grad = 2 * 1 = 2; "
                         "x1.grad += w1 * s.grad = 3 * 1 = 3; b.grad += 1 * s.grad = 1 * 1 = 1")
+
+
+TENSOR_SHAPES = [(), (3,), (1, 3), (2, 1), (2, 3)]      # all broadcast to (2, 3)
+TENSOR_UNARY = ["tanh", "sigmoid", "relu", "neg", "square", "row_sum", "mean_all"]
+
+
+@st.composite
+def tensor_recipes(draw: st.DrawFn) -> tuple[list, list[tuple]]:
+    """Leaf shapes and values, then ops that broadcast, reduce and reuse earlier nodes."""
+    shapes = draw(st.lists(st.sampled_from(TENSOR_SHAPES), min_size=1, max_size=3))
+    leaves = [np.array(draw(st.lists(st.floats(-2, 2, allow_nan=False), min_size=int(np.prod(shape, dtype=int)),
+                                     max_size=int(np.prod(shape, dtype=int))))).reshape(shape) for shape in shapes]
+    return leaves, draw_ops(draw, len(leaves), TENSOR_UNARY, ["+", "-", "*"], most=8)
+
+
+def build_tensors(recipe: tuple[list, list[tuple]]) -> list[Tensor]:
+    leaves, ops = recipe
+    nodes = [Tensor(array, requires_grad=True, label=f"x{i}") for i, array in enumerate(leaves)]
+    unary = {"tanh": Tensor.tanh, "sigmoid": Tensor.sigmoid, "relu": Tensor.relu, "neg": lambda a: -a,
+             "square": lambda a: a ** 2, "row_sum": lambda a: a.sum(axis=-1, keepdims=True) if a.ndim else a,
+             "mean_all": Tensor.mean}
+    for op, *args in ops:
+        a = nodes[args[0]]
+        if op in unary:
+            nodes.append(unary[op](a))
+        else:
+            b = nodes[args[1]]
+            nodes.append({"+": a + b, "-": a - b, "*": a * b}[op])
+    nodes.append(nodes[-1].sum())
+    return nodes
+
+
+@settings(max_examples=60, deadline=None)
+@given(tensor_recipes())
+def test_stepping_a_random_tensor_graph_leaves_exactly_the_gradients_backward_leaves(recipe) -> None:
+    stepped, reference = build_tensors(recipe), build_tensors(recipe)
+    steps = list(stepped[-1].backward_steps())
+    reference[-1].backward()
+    assert len(steps) == sum(1 for node in topological_order(stepped[-1]) if node.parents) + 1
+    for s, r in zip(stepped, reference):
+        if s.is_leaf and r.grad is None:             # a leaf the result does not use
+            assert s.grad is None
+        elif s.is_leaf:
+            np.testing.assert_array_equal(s.grad, r.grad)
+            assert s.grad.shape == s.shape
+
+
+def test_backward_steps_refuses_what_is_no_node_when_called_not_at_the_first_step() -> None:
+    with pytest.raises(TypeError, match=r"got float\. fix: pass the result of a computation"):
+        backward_steps(3.0)
+    with pytest.raises(ValueError, match="needs a gradient"):
+        Tensor([1.0, 2.0], requires_grad=True).tanh().backward_steps()

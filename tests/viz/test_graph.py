@@ -254,6 +254,21 @@ def test_bad_rankdir_and_collapse_are_refused():
         draw_graph(neuron(), collapse="layers")
 
 
+def test_something_other_than_a_node_is_refused_with_the_fix():
+    for wrong in (3.0, [neuron()], None):
+        with pytest.raises(TypeError, match=r"one Value or Tensor; got \w+\. fix: pass the result"):
+            draw_graph(wrong)
+
+
+def test_highlight_accepts_any_iterable_of_nodes_and_labels():
+    o = neuron()
+    n = o.parents[0]
+    source = draw_graph(o, highlight=(h for h in [n, "x1"])).source
+    highlighted = [line for line in source.splitlines() if HIGHLIGHT_FILL in line]
+    assert len(highlighted) == 2 and any("{ n |" in line for line in highlighted)
+    assert draw_graph(o, highlight=n).source == draw_graph(o, highlight=[n]).source
+
+
 def test_result_is_a_graphviz_digraph():
     assert isinstance(draw_graph(neuron()), graphviz.Digraph)
 
@@ -319,6 +334,9 @@ def test_collapsed_scalar_mlp_loss_renders(tmp_path):
     drawing = draw_graph(loss, collapse="module", cluster=True, path=tmp_path / "mlp.svg")
     assert time.perf_counter() - started < 60     # a generous bound: it takes well under a second
     assert len(re.findall(r"<b>neurons\.\d+</b>", drawing.source)) == 33
+    # the samples, which the first Layer wraps into Values in its own scope, are one "inputs" node, not a module
+    assert re.findall(r"<b>inputs</b></td><td>(\d+) values", drawing.source) == ["100"]
+    assert "<b>layers.0</b>" not in drawing.source
     assert "<svg" in (tmp_path / "mlp.svg").read_text()
 
 

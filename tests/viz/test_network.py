@@ -104,13 +104,21 @@ def test_wrong_number_of_names_is_refused():
         draw_network(tiny_mlp(), input_names=["a", "b", "c"])
 
 
+def test_a_single_linear_layer_is_drawn_as_inputs_and_outputs():
+    linear = nn.Linear(3, 2, seed=0)
+    found = edges(draw_network(linear).source)
+    assert len(found) == 3 * 2
+    w = linear.weight.data
+    assert hue(found["c0n2", "c1n0"][0]) == ("positive" if w[0, 2] >= 0 else "negative")
+
+
 def test_other_models_are_refused_with_what_is_supported():
-    with pytest.raises(TypeError, match="nn.MLP.*nn.Sequential"):
+    with pytest.raises(TypeError, match="nn.MLP.*nn.Sequential.*fix: "):
         draw_network(lambda x: x)
 
 
 def test_unsupported_module_in_sequential_is_named():
-    with pytest.raises(ValueError, match="module 1 is a BatchNorm1d"):
+    with pytest.raises(ValueError, match="module 1 is a BatchNorm1d.*fix: draw the computation"):
         draw_network(nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.ReLU()))
 
 

@@ -267,6 +267,24 @@ def test_graph_draws_the_picture_with_the_current_node_highlighted(tmp_path, mon
     assert printed[-1].startswith("could not draw the graph:") and "unknown picture format" in printed[-1]
 
 
+def test_graph_into_a_missing_folder_or_without_dot_says_what_to_do(tmp_path, monkeypatch) -> None:
+    import viz.step
+    from viz.graph import DotNotInstalledError
+
+    session, printed = session_for()
+    session.execute(f"graph {tmp_path / 'nowhere' / 'g.svg'}")
+    assert printed[-1].startswith(f"could not draw the graph: the folder {tmp_path / 'nowhere'} does not exist;")
+    assert "graph g.svg writes to the current one" in printed[-1]
+
+    def without_dot(*args: object, **kwargs: object) -> None:
+        raise DotNotInstalledError()
+
+    monkeypatch.setattr(viz.step, "draw_graph", without_dot)
+    session.execute(f"graph {tmp_path / 'g.png'}")
+    assert "sudo apt-get install graphviz" in printed[-1]
+    assert printed[-1].endswith(f"here: graph {tmp_path / 'g.dot'} saves the source.")
+
+
 def test_unknown_commands_get_a_hint_and_the_session_keeps_running() -> None:
     session, printed = session_for()
     assert session.execute("fly away") is True
@@ -336,6 +354,15 @@ def test_a_demo_takes_changed_values(capsys) -> None:
 
 
 # ----------------------------------------------------------------------------- the console script in a terminal
+def test_pyproject_declares_the_autograd_step_console_script() -> None:
+    import importlib
+
+    text = pathlib.Path(REPO_ROOT, "pyproject.toml").read_text()      # tomllib is 3.11+; the project allows 3.10
+    scripts = text.split("[project.scripts]", 1)[1].split("\n[", 1)[0]
+    module, function = re.search(r'^autograd-step = "([\w.]+):(\w+)"$', scripts, flags=re.M).groups()
+    assert getattr(importlib.import_module(module), function) is main
+
+
 def spawn(*args: str) -> pexpect.spawn:
     env = {**os.environ, "TERM": "dumb"}
     return pexpect.spawn(sys.executable, ["-m", "viz.step", *args], cwd=REPO_ROOT, env=env, encoding="utf-8",
