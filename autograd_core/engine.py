@@ -155,12 +155,16 @@ def user_origin() -> str:
     return "<unknown origin>"
 
 
-def check_forward(node: Any) -> None:
-    """Anomaly mode, forward half: remember where ``node`` was made and refuse a nan/inf result."""
+def check_forward(node: Any, op: Any) -> None:
+    """Anomaly mode, forward half: remember where ``op`` made ``node`` and refuse a nan/inf result.
+
+    Called for every op output, also when no graph is recorded (``no_grad``, constant tensors):
+    a nan is just as wrong there. Leaves made by constructors are not checked (nan data is allowed).
+    """
     origin = _origins[id(node)] = user_origin()
-    if node._parents and not node._all_finite(node.data):
+    if not node._all_finite(node.data):
         raise AnomalyError(
-            f"anomaly: op '{node._op.name}' produced nan/inf in its forward value.\n"
+            f"anomaly: op '{op.name}' produced nan/inf in its forward value.\n"
             f"  created at {origin}\n"
             "  fix: check the op's inputs (log/sqrt of a negative or zero, division by zero, overflow)."
         )
@@ -242,8 +246,10 @@ def propagate(root: Any, seed: Any, narrate: bool = False) -> Iterator[tuple]:
     """
     order = topological_order(root)
     arriving = {root: seed}  # node -> the gradient that reached it in this pass, summed over its children
-    root._accumulate(seed)
     check = state.anomaly
+    if check and not root._all_finite(seed):
+        raise AnomalyError("anomaly: the gradient given to backward() is nan/inf; fix: pass a finite seed.")
+    root._accumulate(seed)
     if narrate:
         yield root, seed, ()
     for node in reversed(order):

@@ -58,10 +58,14 @@ def _fresh_leaf(index: int, arg: Any) -> Any:
         return Value(arg.data, label=arg.label)
     if isinstance(arg, numbers.Real) and not isinstance(arg, bool):
         return Value(float(arg))
-    if isinstance(arg, Tensor):
-        return Tensor(arg.data, requires_grad=True, label=arg.label)
-    if isinstance(arg, np.ndarray):
-        return Tensor(arg, requires_grad=True)
+    if isinstance(arg, (Tensor, np.ndarray)):
+        data, label = (arg.data, arg.label) if isinstance(arg, Tensor) else (arg, "")
+        if data.dtype.kind != "f":
+            raise TypeError(
+                f"grad(f) argument #{index}: an array of {data.dtype} has no gradient (only float arrays do); "
+                "pass float data, e.g. np.asarray(x, dtype=np.float64), or close over it in f if it is a constant."
+            )
+        return Tensor(data, requires_grad=True, label=label)
     raise TypeError(
         f"grad(f) argument #{index}: got {type(arg).__name__} {arg!r}; pass numbers, Values, Tensors or float "
         "arrays (close over anything else in f)."

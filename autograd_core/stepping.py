@@ -222,13 +222,6 @@ def _op_step(index: int, total: int, node: Any, upstream: Any, contributions: An
     return Step(index, total, node, name, node._op.name, expression, upstream, tuple(updates), text)
 
 
-def _seed(root: Any, grad: Any) -> Any:
-    """d root / d root: 1.0 for a Value; a Tensor checks and shapes its own seed (``Tensor._seed``)."""
-    if is_scalar(root):
-        return 1.0 if grad is None else float(grad)
-    return root._seed(grad)
-
-
 def step_total(order: list) -> int:
     """How many steps a backward pass over ``order`` (a topological order) takes: the seed plus one per op node."""
     return 1 + sum(1 for node in order if node._parents)
@@ -248,7 +241,7 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
     if not isinstance(root, Node):
         raise TypeError(f"backward_steps needs a Value or Tensor to backpropagate from; got {type(root).__name__}. "
                         "fix: pass the result of a computation, e.g. backward_steps(loss) or loss.backward_steps().")
-    return _steps(root, _seed(root, grad))    # checked here, when called, not at the first next()
+    return _steps(root, root._seed(grad))    # checked here, when called, not at the first next()
 
 
 def _steps(root: Any, seed: Any) -> Iterator[Step]:

@@ -382,7 +382,7 @@ def _make(data: Any, parents: tuple, op: TensorOp, ctx: object = None) -> "Tenso
         out._ctx = None
         out._requires_grad = False
     if state.anomaly:
-        engine.check_forward(out)
+        engine.check_forward(out, op)
     return out
 
 
@@ -484,7 +484,13 @@ class Tensor(engine.Node):
             data = data.data
         elif isinstance(data, Value):
             raise _mix_error("Tensor(data)")
-        array = np.array(data, dtype=dtype)
+        try:
+            array = np.array(data, dtype=dtype)
+        except (TypeError, ValueError) as error:  # ragged nested lists, strings with a numeric dtype, ...
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(f"Tensor(data): numpy cannot make an array of this {type(data).__name__} (dtype={dtype}): "
+                       f"{str(error).rstrip('.')}. Fix: pass a numpy array, a number, or nested lists of numbers "
+                       "whose rows all have the same length.") from None
         if array.dtype.kind not in "biuf":
             hint = (" Value and Tensor do not mix: use Tensor([v.data for v in values])."
                     if array.dtype == object and any(isinstance(v, Value) for v in array.flat) else "")
@@ -578,7 +584,11 @@ class Tensor(engine.Node):
                     "(.sum(), .mean())."
                 )
             return np.ones(shape, dtype=self.data.dtype)
-        seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+        try:
+            seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
+        except (TypeError, ValueError):
+            raise TypeError(f"backward(grad): got {type(grad).__name__} {grad!r}; grad must be numbers (an array or "
+                            f"Tensor) of the tensor's shape {shape}.") from None
         if seed.shape != shape:
             raise ValueError(f"backward(grad): grad has shape {seed.shape} but the tensor has shape {shape}; "
                              "pass a gradient of the tensor's own shape.")
@@ -862,7 +872,13 @@ class Tensor(engine.Node):
     def transpose(self, *axes: Any) -> "Tensor":
         """Permute axes (``transpose(1, 0)`` or ``transpose((1, 0))``); no axes reverses them, like numpy."""
         axes = _shape_arg(axes) if axes else None
-        return _make(self.data.transpose(axes), (self,), TRANSPOSE, axes)
+        try:
+            data = self.data.transpose(axes)
+        except (ValueError, TypeError):
+            raise ValueError(f"transpose: axes {axes} for shape {self.data.shape}: give a permutation of all "
+                             f"{self.data.ndim} axes, each once (e.g. {tuple(reversed(range(self.data.ndim)))}), "
+                             "or no axes to reverse them.") from None
+        return _make(data, (self,), TRANSPOSE, axes)
 
     @property
     def T(self) -> "Tensor":
@@ -872,7 +888,13 @@ class Tensor(engine.Node):
     def __getitem__(self, index: Any) -> "Tensor":
         """numpy indexing: ints, slices, None, ..., bool masks and integer arrays (repeats add up in backward)."""
         index = _plain_index(index)
-        return _make(self.data[index], (self,), GETITEM, index)
+        try:
+            data = self.data[index]
+        except IndexError:
+            if any(isinstance(part, Value) for part in (index if type(index) is tuple else (index,))):
+                raise _mix_error("Tensor index") from None
+            raise
+        return _make(data, (self,), GETITEM, index)
 
     # -- comparisons on data (no graph) ---------------------------------------------------------------
     def _compare_data(self, other: Any) -> Any:

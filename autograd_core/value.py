@@ -242,6 +242,7 @@ class Value(engine.Node):
     """
 
     __slots__ = ("data", "grad", "label", "_parents", "_op", "_scope")
+    __array_ufunc__ = None  # ``ndarray + Value`` asks Value (which refuses arrays) instead of making an object array
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
@@ -276,11 +277,23 @@ class Value(engine.Node):
         """The op's constant argument (3 in ``a ** 3``, alpha in ``leaky_relu``), ``None`` if it has none."""
         return self._op.constant if self._op is not None else None
 
-    def backward(self, grad: Number = 1.0) -> None:
-        """Fill ``.grad`` of every node this one depends on with d self / d node (accumulating)."""
-        engine.backward(self, float(grad))
+    def backward(self, grad: Optional[Number] = None) -> None:
+        """Fill ``.grad`` of every node this one depends on with d self / d node (accumulating).
 
-    def backward_steps(self, grad: Number = 1.0):
+        ``grad`` seeds d loss / d self: 1.0 when omitted or ``None`` (as ``Tensor.backward``).
+        """
+        engine.backward(self, self._seed(grad))
+
+    def _seed(self, grad: Optional[Number]) -> float:
+        """d loss / d self as a float: 1.0 for ``None``; anything but a real number is refused (as ``Tensor._seed``)."""
+        if grad is None:
+            return 1.0
+        if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+            raise TypeError(f"Value.backward(grad): got {type(grad).__name__} {grad!r}; the seed d loss / d self of a "
+                            "scalar is one real number (int or float), or None for 1.0.")
+        return float(grad)
+
+    def backward_steps(self, grad: Optional[Number] = None):
         """The same backward pass, one ``Step`` at a time (see ``autograd_core.stepping``)."""
         from .stepping import backward_steps
 
@@ -457,5 +470,5 @@ def _node(data: float, parents: tuple, op: ScalarOp) -> Value:
         out._parents = ()
         out._op = None
     if state.anomaly:
-        engine.check_forward(out)
+        engine.check_forward(out, op)
     return out

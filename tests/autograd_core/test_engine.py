@@ -129,6 +129,20 @@ def test_backward_with_a_seed_scales_every_gradient() -> None:
     assert (a.grad, b.grad) == (-6.0, 4.0)
 
 
+def test_backward_with_none_seeds_one_like_tensor_backward() -> None:
+    a = Value(2.0)
+    (a * 3).backward(None)
+    assert a.grad == 3.0
+
+
+@pytest.mark.parametrize("seed", ["1", [1.0], True], ids=["str", "list", "bool"])
+def test_a_seed_that_is_not_one_real_number_is_refused_naming_its_type(seed: object) -> None:
+    a = Value(2.0)
+    with pytest.raises(TypeError, match=f"Value.backward\\(grad\\): got {type(seed).__name__}.*one real number"):
+        (a * 3).backward(seed)
+    assert a.grad == 0.0  # refused before the pass began
+
+
 # ----------------------------------------------------------------------------- deep graphs and memory
 def test_a_chain_of_a_million_nodes_backpropagates_without_recursion_error() -> None:
     x = Value(0.5)
@@ -183,6 +197,23 @@ def test_no_grad_as_a_decorator_records_no_graph_inside_the_function() -> None:
     out = evaluate(Value(1.0))
     assert out.parents == ()
     assert evaluate.__name__ == "evaluate"
+    assert is_grad_enabled()
+
+
+def test_no_grad_and_enable_grad_also_decorate_without_parentheses() -> None:
+    @no_grad
+    def evaluate(a: Value) -> Value:
+        return a * 2
+
+    @enable_grad
+    def record(a: Value) -> Value:
+        return a * 2
+
+    a = Value(1.0)
+    assert evaluate(a).parents == () and evaluate.__name__ == "evaluate"
+    with no_grad():
+        assert record(a).parents == (a, record(a).parents[1])
+        assert not is_grad_enabled()
     assert is_grad_enabled()
 
 
@@ -274,3 +305,17 @@ def test_importing_the_package_pulls_in_no_heavy_optional_library() -> None:
     probe = f"import sys, autograd_core; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_anomaly_mode_checks_ops_that_record_no_graph():
+    from autograd_core import AnomalyError, Value, anomaly_mode, no_grad
+
+    with anomaly_mode(), no_grad(), pytest.raises(AnomalyError, match="'log'"):
+        Value(-1.0).log()
+
+
+def test_anomaly_mode_refuses_a_nan_seed_naming_backward():
+    from autograd_core import AnomalyError, Value, anomaly_mode
+
+    with anomaly_mode(), pytest.raises(AnomalyError, match="given to backward"):
+        (Value(2.0) * 3).backward(float("nan"))

@@ -109,3 +109,10 @@ def test_a_plain_math_result_is_refused_rather_than_given_a_zero_gradient() -> N
 def test_an_argument_that_is_not_a_number_or_node_is_refused(argument) -> None:
     with pytest.raises(TypeError, match=f"argument #1: got {type(argument).__name__}"):
         grad(polynomial)(1.0, argument)
+
+
+@pytest.mark.parametrize("argument", [np.array([1, 2]), Tensor([1, 2]), np.array([True])], ids=["int array",
+                                                                                              "int Tensor", "bool"])
+def test_an_integer_array_argument_is_refused_saying_only_floats_have_gradients(argument) -> None:
+    with pytest.raises(TypeError, match=r"argument #0: an array of (int64|bool) has no gradient.*dtype=np.float64"):
+        grad(lambda t: (t * 2.0).sum())(argument)

@@ -350,3 +350,27 @@ def test_a_non_numeric_operand_is_refused_by_name() -> None:
         Tensor([1.0]) + "x"
     with pytest.raises(TypeError, match="got NoneType None"):
         Tensor([1.0]) * None
+
+
+def test_ragged_nested_lists_are_refused_with_how_to_fix_them() -> None:
+    with pytest.raises(ValueError, match=r"Tensor\(data\): numpy cannot make an array.*rows all have the same len"):
+        Tensor([[1.0], [1.0, 2.0]])
+
+
+def test_a_non_numeric_backward_gradient_is_refused_naming_the_shape_wanted() -> None:
+    w = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match=re.escape("backward(grad): got str 'x'; grad must be numbers")):
+        (w * 2).backward("x")
+    assert w.grad is None
+
+
+def test_transpose_with_axes_that_are_not_a_permutation_names_them_and_the_shape() -> None:
+    with pytest.raises(ValueError, match=re.escape("transpose: axes (0, 1) for shape (2, 3, 4): give a permutation")):
+        Tensor(np.ones((2, 3, 4))).transpose(0, 1)
+
+
+def test_indexing_a_tensor_with_a_value_says_they_do_not_mix() -> None:
+    with pytest.raises(TypeError, match="Tensor index: got a Value; Value and Tensor do not mix"):
+        Tensor([1.0, 2.0])[Value(1.0)]
+    with pytest.raises(IndexError, match="out of bounds"):  # numpy's own message is already clear
+        Tensor([1.0, 2.0])[5]

@@ -378,3 +378,97 @@ def test_logsumexp_of_a_row_of_minus_infinity_is_minus_infinity() -> None:
     with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer here
         out = Tensor([[-np.inf, -np.inf], [0.0, 0.0]]).logsumexp(axis=1)
     assert out.data[0] == -np.inf and out.data[1] == pytest.approx(math.log(2))
+
+
+# ----------------------------------------------------------------------------- algebraic identities
+def value_and_gradients(f: Callable, arrays: list, upstream: np.ndarray) -> tuple:
+    """f's value and each input's gradient for one upstream gradient (so every Jacobian entry counts)."""
+    leaves = [Tensor(a, requires_grad=True) for a in arrays]
+    out = f(*leaves)
+    out.backward(upstream)
+    return out.data, [np.zeros(a.shape) if leaf.grad is None else leaf.grad for a, leaf in zip(arrays, leaves)]
+
+
+# Pairs of expressions that are equal as functions of (x, y) of broadcastable shapes (y > 0), so their values
+# and gradients must agree; a wrong backward rule or a wrong un-broadcast on either side breaks the pair.
+TENSOR_IDENTITIES: dict[str, tuple[Callable, Callable]] = {
+    "maximum + minimum = x + y": (lambda x, y: maximum(x, y) + minimum(x, y), lambda x, y: x + y),
+    "(x * y) / y = x + 0 y": (lambda x, y: (x * y) / y, lambda x, y: x + y * 0),
+    "x - y = x + (-1) y": (lambda x, y: x - y, lambda x, y: x + y * -1.0),
+    "y ** x = exp(x log y)": (lambda x, y: y ** x, lambda x, y: (x * y.log()).exp()),
+    "where(x > 0, x, y) = relu-like mix": (lambda x, y: where(x.data > 0, x, y),
+                                          lambda x, y: x * (x.data > 0) + y * (x.data <= 0)),
+}
+
+
+@pytest.mark.parametrize("name", TENSOR_IDENTITIES)
+@ORACLE
+@given(pair=broadcastable_shapes(), seed=seeds())
+def test_equal_tensor_expressions_have_equal_values_and_gradients_under_broadcasting(name: str, pair: tuple,
+                                                                                   seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    arrays = [random_array(rng, pair[0]), random_array(rng, pair[1], low=0.5)]
+    left, right = TENSOR_IDENTITIES[name]
+    upstream = rng.standard_normal(np.broadcast_shapes(*pair))
+    left_value, left_grads = value_and_gradients(left, arrays, upstream)
+    right_value, right_grads = value_and_gradients(right, arrays, upstream)
+    np.testing.assert_allclose(left_value, right_value, rtol=1e-10, atol=1e-12)
+    for got, want in zip(left_grads, right_grads):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@ORACLE
+@given(pair=broadcastable_shapes(), seed=seeds())
+def test_a_broadcast_operand_gets_one_gradient_per_copy_numpy_made(pair: tuple, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = (Tensor(random_array(rng, shape), requires_grad=True) for shape in pair)
+    out = a + b
+    out.sum().backward()
+    for leaf in (a, b):  # d sum(a + b) / d a_i = how many output elements a_i was copied into
+        np.testing.assert_array_equal(leaf.grad, np.full(leaf.shape, out.size // leaf.size))
+
+
+# Identities between the reductions and the softmax family along a random axis.
+AXIS_IDENTITIES: dict[str, tuple[Callable, Callable]] = {
+    "mean = sum / n": (lambda x, axis: x.mean(axis=axis, keepdims=True),
+                       lambda x, axis: x.sum(axis=axis, keepdims=True) / x.shape[axis]),
+    "var = mean of squared deviations": (
+        lambda x, axis: x.var(axis=axis, keepdims=True),
+        lambda x, axis: ((x - x.mean(axis=axis, keepdims=True)) ** 2).mean(axis=axis, keepdims=True)),
+    "max(x) = -min(-x)": (lambda x, axis: x.max(axis=axis, keepdims=True),
+                          lambda x, axis: (-x).min(axis=axis, keepdims=True).neg()),
+    "log_softmax = x - logsumexp": (lambda x, axis: x.log_softmax(axis=axis),
+                                    lambda x, axis: x - x.logsumexp(axis=axis, keepdims=True)),
+    "softmax = exp(log_softmax)": (lambda x, axis: x.softmax(axis=axis),
+                                   lambda x, axis: x.log_softmax(axis=axis).exp()),
+    "logsumexp = log(sum(exp))": (lambda x, axis: x.logsumexp(axis=axis, keepdims=True),
+                                  lambda x, axis: x.exp().sum(axis=axis, keepdims=True).log()),
+    "x.T.T = x": (lambda x, axis: x.T.T, lambda x, axis: x * 1.0),
+}
+
+
+@pytest.mark.parametrize("name", AXIS_IDENTITIES)
+@ORACLE
+@given(shape=shapes(min_dims=1), data=st.data(), seed=seeds())
+def test_equal_reductions_have_equal_values_and_gradients_along_any_axis(name: str, shape: tuple, data: Any,
+                                                                         seed: int) -> None:
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    rng = np.random.default_rng(seed)
+    x = random_array(rng, shape)
+    left, right = AXIS_IDENTITIES[name]
+    upstream = rng.standard_normal(left(Tensor(x), axis).shape)
+    left_value, (left_grad,) = value_and_gradients(lambda t: left(t, axis), [x], upstream)
+    right_value, (right_grad,) = value_and_gradients(lambda t: right(t, axis), [x], upstream)
+    np.testing.assert_allclose(left_value, right_value, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(left_grad, right_grad, rtol=1e-10, atol=1e-12)
+
+
+@ORACLE
+@given(shape=shapes(min_dims=1), data=st.data(), seed=seeds())
+def test_softmax_sums_to_one_so_the_gradient_of_its_sum_is_zero(shape: tuple, data: Any, seed: int) -> None:
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
+    x = Tensor(random_array(np.random.default_rng(seed), shape) * 10, requires_grad=True)
+    total = x.softmax(axis=axis).sum(axis=axis)
+    np.testing.assert_allclose(total.data, 1.0, rtol=1e-12)
+    total.sum().backward()
+    np.testing.assert_allclose(x.grad, 0.0, atol=1e-12)

@@ -102,6 +102,7 @@ def test_shape_ops_give_the_hand_worked_values() -> None:
     assert t.reshape(3, 2).data.tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
     assert t.flatten().data.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
     assert t.unsqueeze(0).shape == (1, 2, 3) and t.unsqueeze(0).squeeze(0).shape == (2, 3)
+    assert t.reshape(1, 2, 3).transpose(2, 0, 1).data.tolist() == [[[0.0, 3.0]], [[1.0, 4.0]], [[2.0, 5.0]]]
     (t.T * Tensor([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]])).sum().backward()
     assert t.grad.tolist() == [[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]]  # the weights, transposed back
 

@@ -372,6 +372,37 @@ def test_random_expression_graphs_match_pytorch_in_every_value_and_gradient(grap
         assert_close(mine.grad, reference_grad, rel=1e-9, abs_=1e-12 * scale)
 
 
+# ----------------------------------------------------------------------------- algebraic identities
+# Pairs of expressions that are equal as functions, so their values AND gradients must agree at every point
+# (a wrong backward rule in either side breaks the pair). Each takes the same two inputs; domains keep
+# every expression smooth: x anywhere away from kinks, p positive.
+IDENTITIES: dict[str, tuple[Callable, Callable]] = {
+    "x - x = 0": (lambda x, p: x - x, lambda x, p: x * 0),
+    "(x * p) / p = x": (lambda x, p: (x * p) / p, lambda x, p: x + p * 0),
+    "exp(log p) = p": (lambda x, p: p.log().exp(), lambda x, p: p + x * 0),
+    "sqrt(p)^2 = p": (lambda x, p: p.sqrt() ** 2, lambda x, p: p + x * 0),
+    "x ** 2 = x * x": (lambda x, p: x ** 2, lambda x, p: x * x),
+    "p ** x = exp(x log p)": (lambda x, p: p ** x, lambda x, p: (x * p.log()).exp()),
+    "tanh(x) = 2 sigmoid(2x) - 1": (lambda x, p: x.tanh(), lambda x, p: 2 * (2 * x).sigmoid() - 1),
+    "softplus(x) - softplus(-x) = x": (lambda x, p: x.softplus() - (-x).softplus(), lambda x, p: x * 1),
+    "relu(x) - relu(-x) = x": (lambda x, p: x.relu() - (-x).relu(), lambda x, p: x * 1),
+    "|x| = sqrt(x * x)": (lambda x, p: abs(x), lambda x, p: (x * x).sqrt()),
+    "sin^2 + cos^2 = 1": (lambda x, p: x.sin() ** 2 + x.cos() ** 2, lambda x, p: x * 0 + 1),
+    "elu(x) = relu(x) + min(0, exp(x) - 1)": (lambda x, p: x.elu(), lambda x, p: x.relu() - (-(x.exp() - 1)).relu()),
+}
+
+
+@pytest.mark.parametrize("name", IDENTITIES)
+@settings(max_examples=30, deadline=None)
+@given(x=away_from_zero(-4.0, 4.0, gap=1e-6), p=st.floats(0.1, 5.0))
+def test_equal_expressions_have_equal_values_and_gradients(name: str, x: float, p: float) -> None:
+    left, right = IDENTITIES[name]
+    left_value, left_grads = ours_with_grads(left, (x, p))
+    right_value, right_grads = ours_with_grads(right, (x, p))
+    assert left_value == pytest.approx(right_value, rel=1e-9, abs=1e-12)
+    assert left_grads == pytest.approx(right_grads, rel=1e-9, abs=1e-12)
+
+
 # ----------------------------------------------------------------------------- the nan/inf rule
 with np.errstate(all="ignore"):
     NAN_INF_CASES = [
