@@ -92,21 +92,29 @@ def identity(x: Any) -> Any:
 
 def softmax(x: Any, axis: int = -1) -> Any:
     """exp(x_i) / sum_j exp(x_j) along ``axis``, shifted by the max so large inputs do not overflow."""
-    if isinstance(x, Tensor):
-        return x.softmax(axis=axis)
+    if isinstance(x, (Tensor, np.ndarray)):
+        return _as_tensor(x).softmax(axis=axis)
     return _per_sample(x, axis, _softmax_values, "softmax")
 
 
 def log_softmax(x: Any, axis: int = -1) -> Any:
     """x_i - log(sum_j exp(x_j)) along ``axis``, computed stably (the input of ``nll``)."""
-    if isinstance(x, Tensor):
-        return x.log_softmax(axis=axis)
+    if isinstance(x, (Tensor, np.ndarray)):
+        return _as_tensor(x).log_softmax(axis=axis)
     return _per_sample(x, axis, _log_softmax_values, "log_softmax")
+
+
+def _as_tensor(x: Any) -> Tensor:
+    """A numpy array becomes a constant Tensor (as the activations do); a Tensor stays itself."""
+    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def _per_sample(x: Any, axis: int, fn: Callable[[list], list], name: str) -> list:
     """Apply ``fn`` to one sample (a list of Values) or to each row of a batch (a list of lists)."""
-    batch = bool(x) and isinstance(x[0], (list, tuple))
+    if not isinstance(x, (list, tuple)) or not x or (isinstance(x[0], (list, tuple)) and not all(x)):
+        raise TypeError(f"{name}: expected a Tensor, an array, or a non-empty list of Values (one sample) or of "
+                        f"such lists (a batch); got {type(x).__name__} {x!r:.60}.")
+    batch = isinstance(x[0], (list, tuple))
     if axis not in (-1, 1 if batch else 0):
         raise ValueError(f"{name}: a list of Values is normalised along its last axis; pass axis=-1 "
                          "(or use a Tensor for other axes).")
@@ -176,10 +184,20 @@ def _flat(x: Any) -> list:
     return [x]
 
 
+def _numbers(x: Any, name: str, what: str) -> np.ndarray:
+    """A prediction's or target's numbers as float64 (from a Tensor, Value, array or (nested) list), or an error."""
+    try:
+        return np.asarray(x.data if isinstance(x, (Tensor, Value)) else x, dtype=np.float64)  # Values via float()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: the {what} must be numbers; got {x!r:.80}. Fix: convert them, e.g. "
+                         "np.asarray(y, dtype=float) (class names become integers with np.unique(y, "
+                         "return_inverse=True)[1]).") from None
+
+
 def _tensor_target(prediction: Tensor, target: Any, name: str) -> Tensor:
     """The target as a Tensor of the prediction's shape and dtype (a Tensor target keeps its graph)."""
     if not isinstance(target, Tensor):
-        target = Tensor(np.asarray(target, dtype=prediction.dtype))
+        target = Tensor(_numbers(target, name, "targets").astype(prediction.dtype, copy=False))
     if target.shape != prediction.shape:
         raise ValueError(f"{name}: prediction shape {prediction.shape} != target shape {target.shape}. Fix: give "
                          "them one shape, e.g. y.reshape(-1, 1) for a (N, 1) output or prediction.reshape(-1).")
@@ -241,7 +259,17 @@ def _clamped_log(p: Node) -> Node:
 
 
 def binary_cross_entropy(probability: Any, target: Any, reduction: str = "mean") -> Any:
-    """-(t log p + (1 - t) log(1 - p)) on probabilities p in [0, 1]; each log is clamped at -100."""
+    """-(t log p + (1 - t) log(1 - p)) on probabilities p in [0, 1]; each log is clamped at -100.
+
+    A prediction outside [0, 1] is refused (as PyTorch does): it is a score, not a probability.
+    """
+    numbers = _numbers(probability, "binary_cross_entropy", "predictions")
+    outside = (numbers < 0) | (numbers > 1)
+    if outside.any():
+        raise ValueError(f"binary_cross_entropy takes probabilities in [0, 1]; got {int(outside.sum())} value(s) "
+                         f"outside, e.g. {numbers[outside][0]:.4g}. Fix: end the model with a sigmoid "
+                         "(nn.Sigmoid(), or output_activation='sigmoid'), or give the raw scores to "
+                         "binary_cross_entropy_with_logits.")
     return _elementwise_loss(probability, target,
                              lambda p, t: -(t * _clamped_log(p) + (1 - t) * _clamped_log(1 - p)),
                              reduction, "binary_cross_entropy")
@@ -253,13 +281,24 @@ def binary_cross_entropy_with_logits(logit: Any, target: Any, reduction: str = "
                              "binary_cross_entropy_with_logits")
 
 
+def _check_signed_labels(target: Any, name: str) -> None:
+    """Refuse labels other than -1/+1: with 0/1 labels a margin loss silently learns nothing from class 0."""
+    numbers = _numbers(target, name, "labels")
+    wrong = ~np.isin(numbers, (-1.0, 1.0))
+    if wrong.any():
+        raise ValueError(f"{name} wants labels -1 and +1; got {numbers[wrong][0]:.4g} among them. Fix: turn 0/1 "
+                         "labels into -1/+1 with 2 * y - 1 (or use binary_cross_entropy_with_logits on 0/1).")
+
+
 def hinge(score: Any, target: Any, reduction: str = "mean") -> Any:
     """The max-margin loss of micrograd's demo: relu(1 - t * s) with labels t in {-1, +1}."""
+    _check_signed_labels(target, "hinge")
     return _elementwise_loss(score, target, lambda s, t: (1 - s * t).relu(), reduction, "hinge")
 
 
 def perceptron_criterion(score: Any, target: Any, reduction: str = "mean") -> Any:
     """The perceptron criterion: relu(-t * s), zero for every correctly classified point (t in {-1, +1})."""
+    _check_signed_labels(target, "perceptron_criterion")
     return _elementwise_loss(score, target, lambda s, t: (-(s * t)).relu(), reduction, "perceptron_criterion")
 
 
@@ -277,8 +316,8 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Any:
 def nll(log_probabilities: Any, target: Any, reduction: str = "mean") -> Any:
     """Negative log-likelihood: -log_probabilities[label] per sample (the input is a log-softmax)."""
     check_reduction(reduction)
-    if isinstance(log_probabilities, Tensor):
-        return _reduce(_nll_tensor(log_probabilities, target), reduction)
+    if isinstance(log_probabilities, (Tensor, np.ndarray)):
+        return _reduce(_nll_tensor(_as_tensor(log_probabilities), target), reduction)
     rows = log_probabilities if log_probabilities and isinstance(log_probabilities[0], (list, tuple)) else None
     if rows is None:
         return _nll_row(log_probabilities, target)
@@ -288,8 +327,18 @@ def nll(log_probabilities: Any, target: Any, reduction: str = "mean") -> Any:
     return _reduce([_nll_row(row, t) for row, t in zip(rows, targets)], reduction)
 
 
+def _check_classes(classes: int) -> None:
+    """One score per sample makes softmax 1 and the loss 0 whatever the weights: nothing would be learnt."""
+    if classes < 2:
+        raise ValueError(f"nll/cross_entropy need one score per class (at least 2); got {classes} per sample, for "
+                         "which the loss is always 0. Fix: for two classes and one output use "
+                         "binary_cross_entropy_with_logits (or a sigmoid and binary_cross_entropy); otherwise give "
+                         "the last layer one output per class.")
+
+
 def _nll_row(log_probabilities: list, target: Any) -> Value:
     classes = len(log_probabilities)
+    _check_classes(classes)
     if isinstance(target, (list, tuple, np.ndarray)):
         weights = _flat(target)
         if len(weights) != classes:
@@ -301,8 +350,10 @@ def _nll_row(log_probabilities: list, target: Any) -> Value:
 def _label(target: Any, classes: int) -> int:
     if isinstance(target, Value):
         target = target.data
-    if isinstance(target, bool) or float(target) != int(target) or not 0 <= int(target) < classes:
-        raise ValueError(f"class label {target!r} is not an integer in [0, {classes}); labels count from 0.")
+    whole = isinstance(target, numbers.Real) and not isinstance(target, bool) and float(target).is_integer()
+    if not whole or not 0 <= int(target) < classes:
+        raise ValueError(f"class label {target!r} is not an integer in [0, {classes}); labels count from 0. Fix: "
+                         f"encode the classes as 0..{classes - 1}, or give one-hot rows of {classes} numbers.")
     return int(target)
 
 
@@ -310,6 +361,7 @@ def _nll_tensor(log_probabilities: Tensor, target: Any) -> Tensor:
     shape = log_probabilities.shape
     if log_probabilities.ndim not in (1, 2):
         raise ValueError(f"nll/cross_entropy: expected scores of shape (N, C) or (C,), got {shape}.")
+    _check_classes(shape[-1])
     labels = target.data if isinstance(target, Tensor) else np.asarray(target)
     if labels.shape == shape:  # rows of class probabilities, e.g. one-hot
         weights = target if isinstance(target, Tensor) else labels.astype(log_probabilities.dtype)
@@ -318,8 +370,10 @@ def _nll_tensor(log_probabilities: Tensor, target: Any) -> Tensor:
         raise ValueError(f"nll/cross_entropy: scores of shape {shape} need labels of shape {shape[:-1]} or "
                          f"class-probability rows of shape {shape}; got targets of shape {labels.shape}.")
     classes = shape[-1]
-    if labels.size and (labels.dtype.kind not in "iuf" or np.any(labels != np.round(labels))
-                        or labels.min() < 0 or labels.max() >= classes):
+    if labels.dtype.kind not in "iuf":
+        raise ValueError(f"nll/cross_entropy: labels must be integers in [0, {classes}); got dtype {labels.dtype}. "
+                         "Fix: encode the classes as integers, e.g. np.unique(y, return_inverse=True)[1].")
+    if labels.size and (np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= classes):
         raise ValueError(f"nll/cross_entropy: labels must be integers in [0, {classes}); got values from "
                          f"{labels.min()} to {labels.max()} (dtype {labels.dtype}).")
     labels = labels.astype(np.intp)

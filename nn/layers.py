@@ -4,7 +4,8 @@ Shapes, parameter names, defaults and train/eval behaviour follow ``torch.nn``, 
 moves between the two: ``Linear.weight`` is (out_features, in_features), a ``Sequential`` names
 its children ``0``, ``1``, ..., ``BatchNorm1d`` saves ``weight, bias, running_mean, running_var,
 num_batches_tracked``. Parameters are float32 unless ``dtype=`` says otherwise (float64 for
-gradient checks). Activation modules call ``nn.functional``, so they also accept Values.
+gradient checks). Activation modules call ``nn.functional``, so they also accept Values (all but
+``PReLU``, whose slope is a Tensor parameter).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any, Iterator, Union
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, Value
 
 from . import functional as F
 from . import init
@@ -215,6 +216,9 @@ class PReLU(Module):
         return self.weight
 
     def forward(self, x: Any) -> Tensor:
+        if isinstance(x, Value) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], Value)):
+            raise TypeError("PReLU learns its slope as a Tensor, so it takes Tensors (or arrays), not Values. Fix: "
+                            "for Values use LeakyReLU(negative_slope) or the scalar Neuron's 'leaky_relu'.")
         return F.prelu(_as_tensor(x), self.weight)
 
     def extra_repr(self) -> str:

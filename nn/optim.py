@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from typing import Any, Iterable, Union
 
 import numpy as np
@@ -117,6 +118,10 @@ class Optimizer:
         self._slots: list[list[_TensorSlot | _ValueBundle]] = []
         self._seen: set[int] = set()
         self._count = 0
+        if hasattr(params, "named_parameters") or isinstance(params, Value) or _is_tensor(params):
+            raise TypeError(f"{type(self).__name__} takes an iterable of parameters, got a {type(params).__name__}. "
+                            f"Fix: {type(self).__name__}(model.parameters(), ...) for a model, or "
+                            f"{type(self).__name__}([w]) for a single parameter.")
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list: pass model.parameters() "
@@ -163,7 +168,10 @@ class Optimizer:
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         """Refuse values PyTorch refuses, with the fix in the message."""
-        for name in ("lr", "eps", "weight_decay", "momentum"):
+        for name in ("lr", "eps", "weight_decay", "momentum", "dampening", "alpha"):
+            if name in group and (isinstance(group[name], bool) or not isinstance(group[name], numbers.Real)):
+                raise TypeError(f"{type(self).__name__}: {name}={group[name]!r} is not a number; pass an int or "
+                                "a float (not a string or None).")
             if name in group and not group[name] >= 0:
                 raise ValueError(f"{type(self).__name__}: {name}={group[name]!r} is invalid; it must be >= 0.")
 
@@ -231,10 +239,10 @@ class SGD(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0) -> None:
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+                                      weight_decay=weight_decay))  # checks the types and signs first
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: nesterov=True needs momentum > 0 and dampening = 0 (as in PyTorch).")
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
-                                      weight_decay=weight_decay))
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> np.ndarray:
         if group["weight_decay"]:
@@ -258,10 +266,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
-        if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"RMSprop: alpha={alpha!r} is invalid; it must be in [0, 1] (default 0.99).")
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered))
+                                      momentum=momentum, centered=centered))  # checks the types and signs first
+        if not alpha <= 1.0:
+            raise ValueError(f"RMSprop: alpha={alpha!r} is invalid; it must be in [0, 1] (default 0.99).")
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> np.ndarray:
         alpha = group["alpha"]
@@ -295,7 +303,8 @@ class Adam(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False) -> None:
-        if not all(0.0 <= beta < 1.0 for beta in betas) or len(betas) != 2:
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2
+                and all(isinstance(beta, numbers.Real) and 0.0 <= beta < 1.0 for beta in betas)):
             raise ValueError(f"{type(self).__name__}: betas={betas!r} is invalid; give two numbers in [0, 1), "
                              "default (0.9, 0.999).")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,

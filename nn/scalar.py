@@ -124,6 +124,7 @@ class Layer(Module):
 
     ``neurons[j].w[i]`` is the weight from input i to neuron j — entry (j, i) of the PyTorch
     ``Linear`` weight this layer saves as ``weight`` (nout, nin), with ``bias`` (nout,).
+    Initialised like ``Linear(nin, nout)``: weights then biases ~ U(-1/sqrt(nin), 1/sqrt(nin)), in one draw.
     """
 
     def __init__(self, nin: int, nout: int, activation: Activation = "relu", bias: bool = True,
@@ -176,6 +177,7 @@ class MLP(Module):
 
     Hidden layers use ``activation``; the last layer uses ``output_activation`` (None: linear, as
     in micrograd). Returns one Value when the last layer has one output, else a list.
+    Each layer is initialised as a ``Layer`` (PyTorch's ``Linear`` default), layer after layer from one stream.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: Activation = "relu",

@@ -19,6 +19,9 @@ class LRScheduler:
     """Base: ``lr = lr_at(epoch, base_lr)`` for every parameter group, epoch counted from 0."""
 
     def __init__(self, optimizer: Any) -> None:
+        if not hasattr(optimizer, "param_groups"):
+            raise TypeError(f"{type(self).__name__} schedules an optimiser, got a {type(optimizer).__name__}. Fix: "
+                            f"opt = nn.SGD(model.parameters(), lr=0.1); {type(self).__name__}(opt, ...).")
         self.optimizer = optimizer
         self.base_lrs = [group["lr"] for group in optimizer.param_groups]
         self.last_epoch = -1

@@ -274,7 +274,9 @@ MODULES = [
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("module, function", MODULES, ids=[m.__name__ for m, _ in MODULES])
 def test_loss_modules_equal_their_functions(module, function, reduction):
-    prediction, target = probabilities((4, 2)), signs((4, 2)).clip(0, 1)
+    prediction, target = probabilities((4, 2)), signs((4, 2))
+    if module not in (nn.HingeLoss, nn.PerceptronLoss):  # margin losses take -1/+1, the others 0/1
+        target = target.clip(0, 1)
     np.testing.assert_array_equal(module(reduction=reduction)(Tensor(prediction), target).data,
                                   function(Tensor(prediction), target, reduction=reduction).data)
 
@@ -306,3 +308,51 @@ def test_a_prediction_and_target_of_different_shapes_is_an_error_that_suggests_a
 def test_a_scalar_prediction_list_and_target_list_of_different_lengths_is_an_error():
     with pytest.raises(ValueError, match="3 predictions but 2 targets"):
         F.mae([Value(0.0)] * 3, [1.0, 2.0])
+
+
+def test_bce_refuses_predictions_outside_zero_one_and_points_to_the_logits_version():
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*1 value\(s\) outside, e.g. 1.5.*with_logits"):
+        F.binary_cross_entropy(Tensor([0.5, 1.5]), [1.0, 0.0])
+    with pytest.raises(ValueError, match="sigmoid"):
+        F.binary_cross_entropy([Value(-0.2)], [1.0])
+
+
+@pytest.mark.parametrize("loss", [F.hinge, F.perceptron_criterion])
+def test_margin_losses_refuse_zero_one_labels_and_say_how_to_convert_them(loss):
+    with pytest.raises(ValueError, match=r"labels -1 and \+1; got 0 .*2 \* y - 1"):
+        loss(Tensor([0.5, -0.5]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="labels -1 and"):
+        loss([Value(0.5)], [0.0])
+
+
+def test_cross_entropy_with_one_score_per_sample_is_refused_because_its_loss_is_always_zero():
+    with pytest.raises(ValueError, match="at least 2.*binary_cross_entropy_with_logits"):
+        F.cross_entropy(Tensor(np.zeros((3, 1))), np.zeros((3, 1)))  # one-hot-shaped 0/1 column
+    with pytest.raises(ValueError, match="at least 2"):
+        F.cross_entropy(Tensor(np.zeros((3, 1))), [0, 1, 1])
+    with pytest.raises(ValueError, match="at least 2"):
+        F.cross_entropy([[Value(0.3)], [Value(-0.1)]], [0, 1])
+
+
+def test_non_numeric_labels_and_targets_get_errors_that_say_how_to_encode_them():
+    with pytest.raises(ValueError, match=r"dtype <U3.*np.unique\(y, return_inverse=True\)"):
+        F.cross_entropy(Tensor(np.zeros((2, 3))), np.array(["cat", "dog"]))
+    with pytest.raises(ValueError, match="class label 'cat' is not an integer in \\[0, 2\\).*0..1"):
+        F.cross_entropy([Value(0.0), Value(1.0)], "cat")
+    with pytest.raises(ValueError, match="class label None"):
+        F.nll([Value(0.0), Value(1.0)], None)
+    with pytest.raises(ValueError, match="mse: the targets must be numbers"):
+        F.mse(Tensor(np.zeros(2)), ["a", "b"])
+
+
+def test_numpy_scores_are_taken_as_constant_tensors_by_softmax_and_cross_entropy():
+    logits, labels = RNG.normal(size=(5, 3)), [0, 2, 1, 1, 0]
+    assert F.cross_entropy(logits, labels).item() == F.cross_entropy(Tensor(logits), labels).item()
+    np.testing.assert_array_equal(F.softmax(logits).data, F.softmax(Tensor(logits)).data)
+
+
+def test_softmax_of_an_empty_list_or_a_bare_value_is_an_error_naming_what_it_takes():
+    with pytest.raises(TypeError, match="non-empty list of Values"):
+        F.softmax([])
+    with pytest.raises(TypeError, match="non-empty list of Values"):
+        F.log_softmax(Value(1.0))

@@ -241,6 +241,11 @@ def test_load_state_dict_refuses_a_different_parameter_count():
     (lambda: SGD([Tensor(np.arange(3))], lr=0.1), "floating-point"),
     (lambda: SGD([Value(1.0)] * 2, lr=0.1), "twice"),
     (lambda: SGD([{"params": [Value(1.0)], "betas": (0.9, 0.9)}], lr=0.1), "unknown hyperparameter"),
+    (lambda: Adam(nn.MLP(2, [1])), r"got a MLP. Fix: Adam\(model.parameters\(\)"),
+    (lambda: SGD(Tensor(np.zeros(2), requires_grad=True)), r"SGD\(\[w\]\)"),
+    (lambda: SGD([Value(1.0)], lr="0.1"), "lr='0.1' is not a number"),
+    (lambda: RMSprop([Value(1.0)], alpha=None), "alpha=None is not a number"),
+    (lambda: Adam([Value(1.0)], betas=0.9), "betas=0.9 is invalid; give two numbers"),
 ])
 def test_bad_arguments_get_errors_that_name_the_problem(make, message):
     with pytest.raises((ValueError, TypeError), match=message):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+import nn
 from autograd_core import Value
 from nn.optim import SGD, Adam
 from nn.schedules import CosineAnnealingLR, ExponentialLR, LinearDecay, LinearLR, StepLR
@@ -68,3 +69,8 @@ def test_get_last_lr_and_state_dict_round_trip():
 def test_bad_schedule_arguments_are_refused_with_the_valid_range(make, message):
     with pytest.raises(ValueError, match=message):
         make(SGD([Value(0.0)], lr=0.1))
+
+
+def test_a_schedule_given_a_model_instead_of_an_optimiser_says_how_to_build_one():
+    with pytest.raises(TypeError, match=r"got a MLP. Fix: opt = nn.SGD\(model.parameters\(\)"):
+        StepLR(nn.MLP(2, [1]), step_size=1)
