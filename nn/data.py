@@ -25,6 +25,20 @@ def _as_samples(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def check_finite(X: np.ndarray, who: str) -> np.ndarray:
+    """Refuse nan/inf in numeric data, naming the first bad entry: one nan turns every statistic, weight
+    and loss it touches into nan, far from where it came in."""
+    if np.issubdtype(X.dtype, np.inexact):
+        bad = ~np.isfinite(X)
+        if bad.any():
+            where = ", ".join(f"{axis} {index}" for axis, index in zip(("row", "column", "axis 2", "axis 3"),
+                                                                      np.argwhere(bad)[0]))
+            raise ValueError(f"{who}: the data holds {int(bad.sum())} nan/inf value(s), the first at {where}. Fix: "
+                             "fill them in, or drop those samples: keep = np.isfinite(X).all(axis=1); "
+                             "X, y = X[keep], y[keep].")
+    return X
+
+
 def _check_count(name: str, n: object, minimum: int = 1) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
         raise ValueError(f"{name}={n!r} is invalid; give a whole number >= {minimum}.")
@@ -145,6 +159,7 @@ class Standardizer:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or len(X) == 0:
             raise ValueError(f"Standardizer.fit expects a 2-D array (samples, features); got shape {X.shape}.")
+        check_finite(X, "Standardizer.fit")
         self.mean_ = X.mean(axis=0)
         std = X.std(axis=0)
         self.scale_ = np.where(std > 0, std, 1.0)

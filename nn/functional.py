@@ -389,7 +389,7 @@ def _parameters(parameters: Any) -> list:
     return found
 
 
-def l2_penalty(parameters: Any, coefficient: float) -> Node:
+def l2_penalty(parameters: Any, coefficient: float = 1.0) -> Node:
     """coefficient * sum of p^2 over all parameters (the micrograd demo's ``alpha * sum(p*p)``).
 
     For Values the sum of squares is ONE ``dot(params, params)`` node instead of 2n nodes.
@@ -401,7 +401,7 @@ def l2_penalty(parameters: Any, coefficient: float) -> Node:
     return sum(terms[1:], terms[0]) * coefficient
 
 
-def l1_penalty(parameters: Any, coefficient: float) -> Node:
+def l1_penalty(parameters: Any, coefficient: float = 1.0) -> Node:
     """coefficient * sum of |p| over all parameters (pushes weights to exactly zero: sparsity)."""
     found = _parameters(parameters)
     terms = [p.abs() if isinstance(p, Value) else p.abs().sum() for p in found]

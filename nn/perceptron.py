@@ -10,10 +10,11 @@ at least one mistake, so the rule never stops by itself and ``fit`` reports that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Optional, Union
 
 import numpy as np
 
+from .data import check_finite
 from .seeding import resolve_rng
 
 Seed = Union[int, np.random.Generator, None]
@@ -37,17 +38,21 @@ class PerceptronHistory:
 class Perceptron:
     """A single threshold unit trained with Rosenblatt's rule.
 
-    Weights and bias start at zero (the starting point of the convergence theorem). ``seed`` fixes the
-    order in which samples are visited, reshuffled each epoch (``shuffle=False`` keeps the given order).
+    Weights and bias start at zero (the starting point of the convergence theorem); with ``n_features=None``
+    their number is taken from the data at the first ``fit``. ``seed`` fixes the order in which samples
+    are visited, reshuffled each epoch (``shuffle=False`` keeps the given order).
     Labels may be any two values (0/1, -1/+1, ...); ``predict`` answers with the same two values.
     """
 
-    def __init__(self, n_features: int, lr: float = 1.0, seed: Seed = None, shuffle: bool = True) -> None:
-        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) or n_features < 1:
-            raise ValueError(f"Perceptron: n_features={n_features!r} is invalid; give the number of inputs (>= 1).")
+    def __init__(self, n_features: Optional[int] = None, lr: float = 1.0, seed: Seed = None,
+                 shuffle: bool = True) -> None:
+        if n_features is not None and (isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer))
+                                       or n_features < 1):
+            raise ValueError(f"Perceptron: n_features={n_features!r} is invalid; give the number of inputs (>= 1), "
+                             "or None to take it from the data.")
         if not lr > 0:
             raise ValueError(f"Perceptron: lr={lr!r} is invalid; give a learning rate > 0.")
-        self.weights = np.zeros(int(n_features))
+        self.weights: np.ndarray | None = None if n_features is None else np.zeros(int(n_features))
         self.bias = 0.0
         self.lr = lr
         self.shuffle = shuffle
@@ -56,10 +61,13 @@ class Perceptron:
         self._rng = resolve_rng(seed)
 
     def _features(self, X: object) -> np.ndarray:
+        """X as float64 (samples, n_features), refusing nan/inf (a nan margin is never a mistake, so the rule
+        would wrongly report convergence)."""
         X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != len(self.weights):
-            raise ValueError(f"Perceptron expects X of shape (samples, {len(self.weights)}); got {X.shape}.")
-        return X
+        if X.ndim != 2 or (self.weights is not None and X.shape[1] != len(self.weights)):
+            expected = "features" if self.weights is None else len(self.weights)
+            raise ValueError(f"Perceptron expects X of shape (samples, {expected}); got {X.shape}.")
+        return check_finite(X, "Perceptron")
 
     def _signed_targets(self, y: object, n: int) -> np.ndarray:
         """Map the two label values to -1 (the smaller) and +1 (the larger)."""
@@ -73,8 +81,12 @@ class Perceptron:
 
     def fit(self, X: object, y: object, max_epochs: int = 100) -> PerceptronHistory:
         """Apply the rule epoch after epoch until an epoch makes no mistake, or ``max_epochs`` have passed."""
+        if isinstance(max_epochs, bool) or not isinstance(max_epochs, (int, np.integer)) or max_epochs < 1:
+            raise ValueError(f"Perceptron.fit: max_epochs={max_epochs!r} is invalid; give a whole number >= 1.")
         X = self._features(X)
         targets = self._signed_targets(y, len(X))
+        if self.weights is None:
+            self.weights = np.zeros(X.shape[1])
         history = PerceptronHistory(converged=False, epochs=0)
         for _ in range(max_epochs):
             order = self._rng.permutation(len(X)) if self.shuffle else range(len(X))
@@ -94,6 +106,9 @@ class Perceptron:
 
     def decision_function(self, X: object) -> np.ndarray:
         """The unit's net input ``w . x + b`` for each sample (its sign is the prediction)."""
+        if self.weights is None:
+            raise RuntimeError("Perceptron: call fit(X, y) first (n_features was not given, so the unit has no "
+                               "weights yet).")
         return self._features(X) @ self.weights + self.bias
 
     def predict(self, X: object) -> np.ndarray:
@@ -101,4 +116,5 @@ class Perceptron:
         return np.where(self.decision_function(X) > 0, self.classes[1], self.classes[0])
 
     def __repr__(self) -> str:
-        return f"Perceptron(n_features={len(self.weights)}, lr={self.lr}, weights={self.weights}, bias={self.bias})"
+        n_features = None if self.weights is None else len(self.weights)
+        return f"Perceptron(n_features={n_features}, lr={self.lr}, weights={self.weights}, bias={self.bias})"

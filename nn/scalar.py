@@ -62,8 +62,13 @@ def _as_values(x: object, nin: int) -> list[Value]:
     """The input as a list of exactly ``nin`` Values (numbers are wrapped once, here)."""
     if isinstance(x, (Value, numbers.Real)):
         x = [x]
-    elif isinstance(x, np.ndarray):
-        x = x.ravel().tolist() if x.ndim <= 1 else x
+    elif isinstance(x, np.ndarray) and x.ndim <= 1:
+        x = x.ravel().tolist()
+    elif isinstance(x, np.ndarray) or hasattr(x, "ndim"):  # a batch, or a Tensor
+        raise TypeError(f"the scalar level takes one sample as a list of {nin} numbers or Values; got a "
+                        f"{type(x).__name__} of shape {x.shape}. Fix: call the model once per row "
+                        "([model(row) for row in X.tolist()]) or use nn.predict(model, X); for Tensors use "
+                        "nn.Sequential(nn.Linear(...), ...).")
     try:
         values = [item if type(item) is Value else Value(item) for item in x]  # type: ignore[union-attr]
     except TypeError as error:

@@ -45,5 +45,5 @@ def resolve_rng(seed_or_generator: SeedLike = None) -> np.random.Generator:
         return np.random.default_rng(int(seed_or_generator))
     raise TypeError(
         f"expected a seed (int), a numpy.random.Generator or None, got {type(seed_or_generator).__name__} "
-        f"{seed_or_generator!r}. Fix: pass e.g. seed=0 or seed=numpy.random.default_rng(0)."
+        f"{seed_or_generator!r}. Fix: pass an int such as 0, or numpy.random.default_rng(0)."
     )

@@ -21,7 +21,7 @@ import numpy as np
 from autograd_core import Tensor, Value, no_grad
 
 from . import functional, losses, optim
-from .data import DataLoader, Seed
+from .data import DataLoader, Seed, check_finite
 
 LossFn = Callable[[Any, Any], Any]
 Metric = Union[str, Callable[[np.ndarray, np.ndarray], float]]
@@ -179,11 +179,12 @@ def _loss_value(loss: Any, name: str = "loss") -> float:
 
 
 def _as_arrays(X: object, y: object, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """X and y as arrays of the same length, free of nan/inf (named here, not as a nan loss epochs later)."""
     X, y = np.asarray(X), np.asarray(y)
-    if X.ndim == 0 or len(X) != len(y) or len(X) == 0:
+    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y) or len(X) == 0:
         raise ValueError(f"{what}: X and y must hold the same number (> 0) of samples; got shapes {X.shape} and "
                          f"{y.shape}.")
-    return X, y
+    return check_finite(X, f"{what} X"), check_finite(y, f"{what} y")
 
 
 def _batches(n: int, batch_size: Optional[int]) -> Iterable[slice]:
@@ -373,6 +374,12 @@ def _validation(X: np.ndarray, y: np.ndarray, validation_data: Optional[tuple], 
     if validation_data is not None and validation_split:
         raise ValueError("fit: give validation_data or validation_split, not both.")
     if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            got = type(validation_data).__name__
+            if isinstance(validation_data, (tuple, list)):
+                got += f" of {len(validation_data)} items"
+            raise ValueError(f"fit: validation_data must be a pair (X_val, y_val); got a {got}. "
+                             "Fix: validation_data=(X_val, y_val).")
         return X, y, _as_arrays(*validation_data, what="fit validation_data")
     if not validation_split:
         return X, y, None
@@ -393,6 +400,11 @@ def _optimizer(optimizer: Any, model: Any) -> Any:
     if not hasattr(optimizer, "step") or not hasattr(optimizer, "zero_grad"):
         raise TypeError(f"optimizer must be a name or an optimiser with step() and zero_grad(); got "
                         f"{type(optimizer).__name__}.")
+    held = {id(p) for group in getattr(optimizer, "param_groups", ()) for p in group["params"]}
+    if held and not any(id(p) in held for p in model.parameters()):
+        raise ValueError(f"fit: the {type(optimizer).__name__} holds none of this model's parameters, so training "
+                         "would change nothing. Fix: build it from this model, e.g. "
+                         f"nn.{type(optimizer).__name__}(model.parameters(), ...).")
     return optimizer
 
 
@@ -412,6 +424,8 @@ def fit(model: Any, X: object, y: object, loss: Union[str, LossFn] = "cross_entr
     ``fn(epoch, logs)`` that may return True to stop. ``verbose``: 0 silent, 1 progress bar, 2 a line
     per epoch.
     """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"fit: epochs={epochs!r} is invalid; give a whole number of passes over the data (>= 0).")
     runner, loss_fn = _runner(model), _resolve_loss(loss)
     X, y = _as_arrays(X, y, "fit")
     X, y, validation = _validation(X, y, validation_data, validation_split)

@@ -122,8 +122,9 @@ def test_a_damaged_entry_is_an_error_naming_the_file_and_key(tmp_path):
 def test_a_file_that_is_not_a_checkpoint_is_an_error(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("hello")
-    with pytest.raises(CheckpointError, match="notes.npz"):
+    with pytest.raises(CheckpointError, match="notes.npz': not a complete .npz archive") as error:
         nn.load_state(text)
+    assert "allow_pickle" not in str(error.value), "never suggest loading an unknown file with pickle"
     single = tmp_path / "array.npy"
     np.save(single, np.zeros(3))
     with pytest.raises(CheckpointError, match="single array"):
@@ -133,8 +134,21 @@ def test_a_file_that_is_not_a_checkpoint_is_an_error(tmp_path):
 def test_a_pickled_entry_is_refused(tmp_path):
     path = tmp_path / "p.npz"
     np.savez(path, evil=np.array([{"x": 1}], dtype=object))
-    with pytest.raises(CheckpointError, match="'evil'"):
+    with pytest.raises(CheckpointError, match="'evil'.*pickled Python objects, which checkpoints never load"):
         nn.load_state(path)
+
+
+def test_saving_into_a_missing_directory_or_onto_a_directory_names_the_path_and_the_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"directory '.*nowhere' does not exist; create it first"):
+        nn.save(tensor_model(), tmp_path / "nowhere" / "m.npz")
+    with pytest.raises(IsADirectoryError, match="is a directory; give a file name such as"):
+        nn.save(tensor_model(), tmp_path)
+    assert os.listdir(tmp_path) == [], "no temporary file is left behind"
+
+
+def test_saving_something_that_is_not_a_model_or_state_dict_says_what_to_pass(tmp_path):
+    with pytest.raises(TypeError, match=r"expected a model or a state dict, got int. Fix: nn.save\(model, path\)"):
+        nn.save(42, tmp_path / "m.npz")
 
 
 def test_loading_a_checkpoint_with_wrong_keys_names_the_file_and_first_bad_key(tmp_path):

@@ -136,6 +136,12 @@ def test_standardizer_errors_say_what_to_do():
         Standardizer().fit(np.zeros((3, 2))).transform(np.zeros((3, 5)))
 
 
+def test_standardize_refuses_nan_and_inf_naming_the_first_and_the_fix():
+    X = np.array([[1.0, 2.0], [3.0, np.nan], [np.inf, 0.0]])
+    with pytest.raises(ValueError, match=r"2 nan/inf value\(s\), the first at row 1, column 1. Fix: fill"):
+        standardize(X)
+
+
 # ----------------------------------------------------------------------------- one-hot
 def test_one_hot_matches_torch():
     labels = np.array([2, 0, 1, 2, 4])

@@ -60,7 +60,24 @@ def test_the_same_seed_gives_the_same_run():
     (lambda: Perceptron(2, lr=0.0), "lr"),
     (lambda: Perceptron(2).fit(np.zeros((3, 3)), np.array([0, 1, 0])), r"\(samples, 2\)"),
     (lambda: Perceptron(2).fit(np.zeros((3, 2)), np.array([0, 1, 2])), "two classes"),
+    (lambda: Perceptron().fit(np.zeros(3), np.array([0, 1, 0])), r"\(samples, features\)"),
+    (lambda: Perceptron(2).fit(np.zeros((3, 2)), np.array([0, 1, 0]), max_epochs=0), "max_epochs=0"),
 ])
 def test_bad_input_gets_an_error_naming_the_problem(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_nan_in_the_data_is_refused_instead_of_passing_for_a_separating_line():
+    X = np.array([[np.nan, 1.0], [0.0, 1.0]])  # a nan margin never counts as a mistake
+    with pytest.raises(ValueError, match="1 nan/inf value.*row 0, column 0. Fix: fill them in, or drop"):
+        Perceptron(2).fit(X, np.array([0, 1]))
+
+
+def test_without_n_features_the_size_comes_from_the_first_fit():
+    X, y = blobs(60, centers=[[-2.0, 0.0, 1.0], [2.0, 0.0, -1.0]], n_features=3, cluster_std=0.5, seed=0)
+    perceptron = Perceptron(seed=0)
+    with pytest.raises(RuntimeError, match="call fit"):
+        perceptron.predict(X)
+    assert perceptron.fit(X, y).converged and perceptron.weights.shape == (3,)
+    np.testing.assert_array_equal(perceptron.predict(X), y)

@@ -101,6 +101,14 @@ def test_non_numeric_inputs_are_refused():
         nn.Layer(2, 1)(["a", "b"])
 
 
+def test_a_batch_array_or_a_tensor_is_refused_with_the_one_sample_at_a_time_fix():
+    model = nn.MLP(2, [3, 1])
+    with pytest.raises(TypeError, match=r"ndarray of shape \(4, 2\).*nn.predict\(model, X\)"):
+        model(np.zeros((4, 2)))
+    with pytest.raises(TypeError, match=r"Tensor of shape \(2,\).*nn.Sequential"):
+        model(Tensor(np.zeros(2)))
+
+
 def test_bad_sizes_are_refused():
     with pytest.raises(ValueError, match="nouts"):
         nn.MLP(2, 3)

@@ -208,6 +208,10 @@ def test_a_loss_name_is_the_nn_functional_function_and_a_callable_works_too():
     (dict(batch_size=0), ValueError, "batch_size"),
     (dict(loss=lambda p, t: nn.functional.cross_entropy(p, t) * float("nan")), FloatingPointError, "nan"),
     (dict(loss=lambda p, t: nn.functional.cross_entropy(p, t, reduction="none")), TypeError, "one number"),
+    (dict(epochs=-1), ValueError, "epochs=-1"),
+    (dict(validation_data=np.zeros((4, 2))), ValueError, r"pair \(X_val, y_val\); got a ndarray"),
+    (dict(optimizer=nn.SGD(nn.Linear(2, 3).parameters())), ValueError, "none of this model's parameters"),
+    (dict(loss="hinge"), ValueError, "2 \\* y - 1"),
 ])
 def test_fit_errors_name_the_problem(kwargs, error, message):
     X, y = three_blobs(30)
@@ -220,6 +224,24 @@ def test_fit_refuses_data_of_different_lengths_and_models_without_parameters():
         nn.fit(small_net(), np.zeros((5, 2)), np.zeros(4), verbose=0)
     with pytest.raises(TypeError, match="no parameters"):
         nn.fit(nn.ReLU(), np.zeros((5, 2)), np.zeros(5), verbose=0)
+
+
+def test_nan_in_the_data_is_named_before_training_starts():
+    X, y = three_blobs(30)
+    X[7, 1] = np.nan
+    for run in (lambda: nn.fit(small_net(), X, y, verbose=0), lambda: nn.evaluate(small_net(), X, y),
+                lambda: nn.fit(nn.MLP(2, [3]), X, y, verbose=0)):
+        with pytest.raises(ValueError, match=r"fit X|evaluate X"):
+            run()
+    with pytest.raises(ValueError, match="the first at row 7, column 1"):
+        nn.fit(small_net(), X, y, verbose=0)
+
+
+def test_the_default_cross_entropy_on_a_one_output_model_is_refused_instead_of_learning_nothing():
+    X, y = circles(20, noise=0.1, factor=0.4, seed=0)
+    for model in (nn.Sequential(nn.Linear(2, 1)), nn.MLP(2, [3, 1])):
+        with pytest.raises(ValueError, match="one score per class.*binary_cross_entropy_with_logits"):
+            nn.fit(model, X, y, verbose=0)
 
 
 # ----------------------------------------------------------------------------- progress output
