@@ -116,15 +116,16 @@ def fashion_mnist_dir(data_dir: Optional[PathLike] = None) -> Path:
     """
     env_dir = os.environ.get(FASHION_MNIST_ENV)
     if data_dir is not None:
-        directory, source = Path(data_dir), "--data"
+        directory, source = Path(data_dir), "--data points to"
     elif env_dir:
-        directory, source = Path(env_dir), f"${FASHION_MNIST_ENV}"
+        directory, source = Path(env_dir), f"${FASHION_MNIST_ENV} points to"
     else:
-        directory, source = FASHION_MNIST_SYSTEM_DIR, "the system directory"
+        directory, source = FASHION_MNIST_SYSTEM_DIR, (f"neither --data nor ${FASHION_MNIST_ENV} is set, "
+                                                       "so it was looked for in Debian's directory")
     missing = [name for name in FASHION_MNIST_FILES.values() if _find_file(directory, name) is None]
     if missing:
         raise DatasetError(
-            f"Fashion-MNIST not found: {source} points to {directory}, which lacks {', '.join(missing)}.\n"
+            f"Fashion-MNIST not found: {source} {directory}, which lacks {', '.join(missing)}.\n"
             "Give the directory of the original *-idx?-ubyte.gz files in one of three ways:\n"
             "  1. pass --data DIR (or data_dir=DIR);\n"
             f"  2. set the environment variable {FASHION_MNIST_ENV}=DIR;\n"

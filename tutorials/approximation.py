@@ -52,16 +52,17 @@ def main(run: common.Run) -> None:
         run.say(model.summary())
         nn.fit(model, inputs, target, loss="mse", optimizer=nn.Adam(model.parameters(), lr=args.lr),
                epochs=epochs, batch_size=None, verbose=run.verbose)
-        fits[f"{units} {args.activation} units"] = np.ravel(nn.predict(model, inputs))
-        errors[units] = float(np.mean((fits[f"{units} {args.activation} units"] - target.ravel()) ** 2))
-        run.say(f"mean squared error {errors[units]:.5f}")
+        fit = np.ravel(nn.predict(model, inputs))
+        errors[units] = float(np.mean((fit - target.ravel()) ** 2))
+        fits[f"{units} {args.activation} units (MSE {errors[units]:.2g})"] = fit
+        run.say(f"mean squared error {errors[units]:.2g}")
 
     from viz import plot_approximation
     title = f"y = {formula} fitted by one hidden layer of {args.activation} units"
     run.picture("approximation.png", lambda path: plot_approximation(x, target.ravel(), fits, path=path, title=title))
     sizes = " / ".join(str(units) for units in errors)
     run.result(f"{formula} with {sizes} {args.activation} units: mean squared error "
-               + " / ".join(f"{error:.4f}" for error in errors.values()))
+               + " / ".join(f"{error:.2g}" for error in errors.values()))
 
 
 if __name__ == "__main__":

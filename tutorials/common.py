@@ -9,7 +9,8 @@ package, so importing this module first puts the repository root on ``sys.path``
   ``--out`` and names it; ``.dot`` source when Graphviz is missing), and ``result`` (the one line
   that is always printed, e.g. ``circles: train accuracy 0.99, test accuracy 0.97 (seed 0)``);
 - hands its ``main`` to ``run``, which turns the errors a reader can fix (missing data, a missing
-  optional extra such as scikit-learn) into one clear message and exit code 1.
+  optional extra such as scikit-learn) into one clear message and exit code 1, and a flag that does
+  not fit the data (``FlagError``) into a usage message and exit code 2, as argparse does.
 """
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def make_parser(name: str, description: str, *, epochs: int, lr: float, seed: in
                                  "tensor: numpy arrays (fast)")
     parser.add_argument("--epochs", type=positive_int, default=epochs, help=epochs_help)
     parser.add_argument("--lr", type=positive_float, default=lr, help="learning rate")
-    parser.add_argument("--seed", type=int, default=seed, help="seed of every random choice (data, weights, batches)")
+    parser.add_argument("--seed", type=non_negative_int, default=seed,
+                        help="seed of every random choice (data, weights, batches)")
     parser.add_argument("--out", type=Path, default=Path("out") / name, help="directory for the pictures")
     parser.add_argument("--quiet", action="store_true", help="print only the final result line")
     parser.add_argument("--smoke", action="store_true", help="a tiny, quick run that checks the script works (CI)")
@@ -56,17 +58,41 @@ def make_parser(name: str, description: str, *, epochs: int, lr: float, seed: in
 
 def positive_int(text: str) -> int:
     """An argparse type for counts (points, units, epochs): a bad value is a usage error, not a traceback."""
-    number = int(text)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a whole number >= 1")
-    return number
+    return _checked(text, int, lambda number: number >= 1, "a whole number >= 1")
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type for seeds: numpy's generators take whole numbers from 0 up."""
+    return _checked(text, int, lambda number: number >= 0, "a whole number >= 0")
 
 
 def positive_float(text: str) -> float:
-    number = float(text)
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a number > 0")
+    return _checked(text, float, lambda number: number > 0, "a number > 0")
+
+
+def fraction(text: str) -> float:
+    """An argparse type for a share of the data, such as the test set's: strictly between 0 and 1."""
+    return _checked(text, float, lambda number: 0 < number < 1, "a fraction between 0 and 1 (e.g. 0.25)")
+
+
+def probability(text: str) -> float:
+    """An argparse type for a rate that may be 0 but not 1, such as dropout's (1 would silence every unit)."""
+    return _checked(text, float, lambda number: 0 <= number < 1, "a probability >= 0 and < 1 (e.g. 0.2)")
+
+
+def _checked(text: str, kind: type, is_valid: Callable[[float], bool], wanted: str):
+    """``kind(text)`` if it parses and passes ``is_valid``; otherwise argparse's usage error saying what is wanted."""
+    try:
+        number = kind(text)
+    except ValueError:
+        number = None
+    if number is None or not is_valid(number):
+        raise argparse.ArgumentTypeError(f"{text} is not {wanted}")
     return number
+
+
+class FlagError(ValueError):
+    """A flag value that turns out to be impossible only once the data is loaded (the message says which limit)."""
 
 
 # ----------------------------------------------------------------------------- talking and writing
@@ -130,11 +156,16 @@ class Run:
 
 def run(name: str, parser: argparse.ArgumentParser, main: Callable[[Run], None],
         argv: Optional[Sequence[str]] = None) -> None:
-    """Parse the flags, seed everything, run ``main``; a fixable failure becomes a message and exit code 1."""
+    """Parse the flags, seed everything, run ``main``; a fixable failure becomes a message and exit code 1
+    (2, with the usage, for a flag that does not fit the data)."""
     args = parser.parse_args(argv)
     nn.manual_seed(args.seed)
     try:
         main(Run(name, args))
+    except FlagError as error:
+        parser.print_usage(sys.stderr)
+        print(f"{name}: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     except (DatasetError, ImportError, OSError) as error:
         print(f"{name}: error: {error}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -22,7 +22,8 @@ NAME = "digits"
 def parser():
     p = common.make_parser(NAME, __doc__.splitlines()[0], epochs=30, lr=3e-3)
     p.add_argument("--hidden", type=common.positive_int, default=128, help="hidden units")
-    p.add_argument("--dropout", type=float, default=0.2, help="fraction of hidden units dropped in each training step")
+    p.add_argument("--dropout", type=common.probability, default=0.2,
+                   help="fraction of hidden units dropped in each training step")
     p.add_argument("--batch-size", type=common.positive_int, default=32, help="digits per Adam step")
     return p
 

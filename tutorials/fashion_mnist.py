@@ -44,6 +44,9 @@ def parser():
 def main(run: common.Run) -> None:
     args = run.args
     train, test = load_fashion_mnist(args.data)
+    if args.validation >= len(train.X):
+        raise common.FlagError(f"--validation {args.validation} leaves no training images: the training set has "
+                               f"{len(train.X):,}; give fewer (the lecture keeps 5000).")
     X_full, y_full = _scaled(train.X), train.y
     X_valid, y_valid = X_full[:args.validation], y_full[:args.validation]
     X_train, y_train = X_full[args.validation:], y_full[args.validation:]

@@ -61,11 +61,19 @@ def main(run: common.Run) -> None:
     from viz import draw_network, plot_decision_boundary
     run.picture("symmetry.png", lambda path: _plot(path, trajectories, args.activation))
     for start, model in models.items():
-        run.picture(f"network_{start}.png", lambda path, m=model: draw_network(m, path=path))
+        title = (f"{start} initialisation, trained: {distinct[start]} distinct hidden neuron(s), "
+                 f"{_largest_weight(model)}")
+        run.picture(f"network_{start}.png", lambda path, m=model, t=title: draw_network(m, path=path, title=t))
         run.picture(f"boundary_{start}.png", lambda path, m=model, s=start: plot_decision_boundary(
             m, X, y, path=path, title=f"{s} initialisation: train accuracy {accuracies[s]:.2f}"))
     run.result("; ".join(f"{start}: {distinct[start]} distinct hidden neuron(s) of {HIDDEN}, train accuracy "
                          f"{accuracies[start]:.2f}" for start in distinct))
+
+
+def _largest_weight(model: nn.Module) -> str:
+    """The largest |w|, for the network picture: its edge widths are relative, so tiny equal weights look thick."""
+    largest = max(float(np.abs(array).max()) for key, array in model.state_dict().items() if key.endswith("weight"))
+    return f"largest |w| {largest:.2g}"
 
 
 def _hidden_weights(model: nn.Module) -> np.ndarray:

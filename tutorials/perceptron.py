@@ -26,7 +26,7 @@ FEATURES = (2, 3)     # petal length, petal width
 def parser():
     p = common.make_parser(NAME, __doc__.splitlines()[0], epochs=50, lr=0.5, engine="tensor",
                            epochs_help="epochs of the sigmoid neuron, and at most this many for the rule")
-    p.add_argument("--test-size", type=float, default=0.3, help="fraction of the flowers kept for testing")
+    p.add_argument("--test-size", type=common.fraction, default=0.3, help="fraction of the flowers kept for testing")
     return p
 
 
@@ -77,7 +77,12 @@ def _neuron_line(neuron: nn.Module) -> tuple[np.ndarray, float]:
 
 
 def _line_text(w: np.ndarray, b: float) -> str:
-    return f"  line: {w[0]:+.3f} * length {w[1]:+.3f} * width {b:+.3f} = 0"
+    return f"  line: {w[0]:.3f} * length {_signed(w[1])} * width {_signed(b)} = 0"
+
+
+def _signed(number: float) -> str:
+    """``+ 1.250`` or ``- 1.250``: a term of an equation, spaced as one writes it."""
+    return f"{'-' if number < 0 else '+'} {abs(number):.3f}"
 
 
 def _plot_lines(path, X_train, y_train, X_test, y_test, features, lines: dict) -> None:

@@ -116,6 +116,14 @@ def test_missing_fashion_mnist_error_lists_the_three_ways_to_provide_it(tmp_path
     assert "dataset-fashion-mnist" in message and "/usr/share/datasets/fashion-mnist" in message
 
 
+def test_without_data_or_the_variable_the_error_says_which_directory_was_searched(tmp_path, monkeypatch):
+    monkeypatch.delenv(datasets.FASHION_MNIST_ENV, raising=False)
+    monkeypatch.setattr(datasets, "FASHION_MNIST_SYSTEM_DIR", tmp_path / "not-installed")
+    with pytest.raises(DatasetError, match=r"neither --data nor \$FASHION_MNIST_DIR is set.*Debian's directory "
+                                           r".*not-installed"):
+        fashion_mnist_dir()
+
+
 def test_the_data_argument_is_used_before_the_environment_variable(tmp_path, monkeypatch):
     arrays = write_fake_fashion(tmp_path / "given", n_train=3)
     write_fake_fashion(tmp_path / "env", n_train=5)

@@ -48,10 +48,19 @@ def test_without_quiet_the_run_shows_the_data_the_model_and_the_pictures(run_tut
     assert f"wrote {run.out / 'boundary.png'}" in run.stdout
 
 
-def test_a_bad_flag_value_is_a_usage_error_that_names_the_flag(run_tutorial):
-    run = run_tutorial("circles", "--epochs", "0")
+@pytest.mark.parametrize("name, flag, value, message", [
+    ("circles", "--epochs", "0", "0 is not a whole number >= 1"),
+    ("circles", "--points", "2.5", "2.5 is not a whole number >= 1"),
+    ("circles", "--lr", "-1", "-1 is not a number > 0"),
+    ("moons", "--seed", "-1", "-1 is not a whole number >= 0"),
+    ("perceptron", "--test-size", "1.5", "1.5 is not a fraction between 0 and 1"),
+    ("digits", "--dropout", "1", "1 is not a probability >= 0 and < 1"),
+])
+def test_a_bad_flag_value_is_a_usage_error_that_names_the_flag(run_tutorial, name, flag, value, message):
+    run = run_tutorial(name, flag, value)
     assert run.returncode == 2
-    assert "--epochs: 0 is not a whole number >= 1" in run.stderr
+    assert f"{flag}: {message}" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_the_seed_makes_a_run_repeatable(run_tutorial):

@@ -31,6 +31,14 @@ def test_one_epoch_on_all_images_is_above_80_percent_on_the_test_set(run_tutoria
     assert run.number(r"(\d+\.\d) s per epoch") > 0
 
 
+def test_a_validation_split_that_leaves_no_training_images_is_a_usage_error(run_tutorial):
+    dataset_or_skip()
+    run = run_tutorial("fashion_mnist", "--validation", "60000")
+    assert run.returncode == 2
+    assert "usage:" in run.stderr and "--validation 60000 leaves no training images" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 def test_missing_data_exits_1_naming_the_three_ways_to_provide_it(run_tutorial, tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "FASHION_MNIST_DIR"}
     run = run_tutorial("fashion_mnist", "--data", str(tmp_path / "empty"), env=env)
