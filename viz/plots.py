@@ -77,20 +77,22 @@ def model_outputs(model: Any, points: np.ndarray) -> np.ndarray:
         return _batch_outputs(model, points)
 
 
-def _probabilities(outputs: np.ndarray, output: str) -> np.ndarray:
-    """(n, k) outputs to (n, k') probabilities: one column P(class 1), or one column per class."""
+def _probabilities(outputs: np.ndarray, output: str) -> tuple[np.ndarray, str]:
+    """(n, k) outputs to (n, k') probabilities (one column P(class 1), or one per class) and what to call them."""
     if output not in ("auto", "probability", "logit"):
         raise ValueError(f"output={output!r}: use 'probability' (sigmoid/softmax already applied), 'logit' "
                          "(raw scores; a boundary at 0, as with a hinge loss) or 'auto' (decide from the values).")
     in_unit = bool(np.all((outputs >= 0) & (outputs <= 1)))
     if outputs.shape[1] == 1:
         is_probability = output == "probability" or (output == "auto" and in_unit)
-        return outputs if is_probability else 1.0 / (1.0 + np.exp(-outputs))
+        if is_probability:
+            return outputs, "P(class 1)"
+        return 1.0 / (1.0 + np.exp(-outputs)), "sigmoid(score)"  # a hinge score is no probability: say so
     sums_to_one = in_unit and np.allclose(outputs.sum(axis=1), 1.0, atol=1e-6)
     if output == "probability" or (output == "auto" and sums_to_one):
-        return outputs
+        return outputs, "P(class)"
     shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    return shifted / shifted.sum(axis=1, keepdims=True), "softmax(scores)"
 
 
 def _class_labels(y: ArrayLike, n: int) -> np.ndarray:
@@ -127,11 +129,11 @@ def plot_decision_boundary(model: Any, X: ArrayLike, y: ArrayLike, path: Optiona
     xs = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, side)
     ys = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, side)
     gx, gy = np.meshgrid(xs, ys)
-    probabilities = _probabilities(model_outputs(model, np.column_stack([gx.ravel(), gy.ravel()])), output)
+    probabilities, meaning = _probabilities(model_outputs(model, np.column_stack([gx.ravel(), gy.ravel()])), output)
     fig = _figure(figsize, dpi)
     ax = fig.add_subplot()
     if probabilities.shape[1] == 1:
-        _shade_binary(fig, ax, gx, gy, probabilities[:, 0].reshape(gx.shape))
+        _shade_binary(fig, ax, gx, gy, probabilities[:, 0].reshape(gx.shape), meaning)
     else:
         _shade_classes(ax, xs, ys, probabilities.reshape(side, side, -1))
     for cls in np.unique(labels):
@@ -144,14 +146,14 @@ def plot_decision_boundary(model: Any, X: ArrayLike, y: ArrayLike, path: Optiona
     return _finish(fig, path)
 
 
-def _shade_binary(fig: Any, ax: Any, gx: np.ndarray, gy: np.ndarray, p: np.ndarray) -> None:
-    """P(class 1) from class 0's colour through white (unsure) to class 1's, the 0.5 line in black."""
+def _shade_binary(fig: Any, ax: Any, gx: np.ndarray, gy: np.ndarray, p: np.ndarray, meaning: str) -> None:
+    """P(class 1) (or ``meaning``) from class 0's colour through white (unsure) to class 1's, 0.5 in black."""
     from matplotlib.colors import LinearSegmentedColormap
 
     colours = LinearSegmentedColormap.from_list("classes", [CLASS_COLOURS[0], "#ffffff", CLASS_COLOURS[1]])
     shading = ax.contourf(gx, gy, p, levels=np.linspace(0, 1, 21), cmap=colours, alpha=0.55, vmin=0, vmax=1)
     ax.contour(gx, gy, p, levels=[0.5], colors="black", linewidths=1.5)
-    fig.colorbar(shading, ax=ax, label="P(class 1)", ticks=[0, 0.25, 0.5, 0.75, 1])
+    fig.colorbar(shading, ax=ax, label=meaning, ticks=[0, 0.25, 0.5, 0.75, 1])
 
 
 def _shade_classes(ax: Any, xs: np.ndarray, ys: np.ndarray, p: np.ndarray) -> None:

@@ -73,12 +73,16 @@ def test_scores_are_read_as_logits_and_probabilities_as_they_are():
     from viz.plots import _probabilities
 
     scores = np.array([[-2.0], [0.0], [3.0]])
-    np.testing.assert_allclose(_probabilities(scores, "auto")[:, 0], 1 / (1 + np.exp(-scores[:, 0])))
+    read, meaning = _probabilities(scores, "auto")
+    np.testing.assert_allclose(read[:, 0], 1 / (1 + np.exp(-scores[:, 0])))
+    assert meaning == "sigmoid(score)"  # a hinge score is not called a probability on the colour bar
     probabilities = np.array([[0.1], [0.9]])
-    np.testing.assert_allclose(_probabilities(probabilities, "auto"), probabilities)
+    read, meaning = _probabilities(probabilities, "auto")
+    np.testing.assert_allclose(read, probabilities)
+    assert meaning == "P(class 1)"
     logits = np.array([[1.0, 2.0, 3.0]])
     softmax = np.exp(logits) / np.exp(logits).sum()
-    np.testing.assert_allclose(_probabilities(logits, "auto"), softmax)
+    np.testing.assert_allclose(_probabilities(logits, "auto")[0], softmax)
 
 
 def test_decision_boundary_refuses_inputs_that_are_not_two_dimensional():
