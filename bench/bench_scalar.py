@@ -107,8 +107,8 @@ def count_nodes(root: object) -> int:
     return len(seen)
 
 
-def bytes_per_node(model: object, value_class: type, X: list, y: list) -> tuple[float, int]:
-    """Memory held by one step's graph after backward, divided by its node count."""
+def graph_memory(model: object, value_class: type, X: list, y: list) -> tuple[int, int]:
+    """Bytes held by one step's graph after backward, and its node count (their ratio is bytes per node)."""
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
@@ -116,7 +116,7 @@ def bytes_per_node(model: object, value_class: type, X: list, y: list) -> tuple[
     loss.backward()
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    return held / count_nodes(loss), held
+    return held, count_nodes(loss)
 
 
 def main() -> None:
@@ -135,8 +135,8 @@ def main() -> None:
     print(f"micrograd moons step (MLP 2-16-16-1, 100 points), best of {args.repeats} x {args.steps} steps")
     print(f"{'engine':28s} {'speed vs micrograd, GC on':>26s} {'GC off':>8s} {'bytes/node':>11s} {'nodes':>7s} {'MB/step':>8s}")
     for name, (model, value_class) in models.items():
-        per_node, held = bytes_per_node(model, value_class, X, y)
-        nodes = round(held / per_node)
+        held, nodes = graph_memory(model, value_class, X, y)
+        per_node = held / nodes
         print(f"{name:28s} {best['micrograd', True] / best[name, True]:25.1f}x "
               f"{best['micrograd', False] / best[name, False]:7.1f}x {per_node:11.0f} {nodes:7d} {held / 1e6:8.1f}")
 

@@ -11,8 +11,6 @@ points drawn the same way.
 """
 from __future__ import annotations
 
-import numpy as np
-
 import common
 import nn
 
@@ -42,17 +40,13 @@ def main(run: common.Run) -> None:
                      optimizer=nn.SGD(model.parameters(), lr=args.lr), epochs=epochs, batch_size=args.batch_size,
                      validation_data=(X_test, y_test), metrics=["binary_accuracy"], seed=args.seed,
                      verbose=run.verbose)
-    train_accuracy = _accuracy(model, X_train, y_train)
-    test_accuracy = _accuracy(model, X_test, y_test)
+    train_accuracy = nn.binary_accuracy(y_train, nn.predict(model, X_train))
+    test_accuracy = nn.binary_accuracy(y_test, nn.predict(model, X_test))
 
     title = f"circles: 2-{HIDDEN}-1 network, train accuracy {train_accuracy:.2f}, test {test_accuracy:.2f}"
     _pictures(run, model, X_train, y_train, history, title)
     run.say(f"took {run.elapsed():.1f} s")
     run.result(f"train accuracy {train_accuracy:.2f}, test accuracy {test_accuracy:.2f}")
-
-
-def _accuracy(model, X, y) -> float:
-    return float(np.mean((np.ravel(nn.predict(model, X)) > 0.5) == y))
 
 
 def _pictures(run: common.Run, model, X, y, history, title: str) -> None:

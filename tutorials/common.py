@@ -27,12 +27,12 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import nn  # noqa: E402  (needs the path above)
-from autograd_core import Value  # noqa: E402
+from autograd_core import Tensor, Value  # noqa: E402
 from nn.datasets import DatasetError  # noqa: E402
 from viz.graph import DotNotInstalledError  # noqa: E402
 
 ENGINES = ("tensor", "scalar")
-ACTIVATION_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+ACTIVATION_MODULES = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}   # make_mlp's names -> modules
 
 
 # ----------------------------------------------------------------------------- flags
@@ -67,6 +67,7 @@ def non_negative_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
+    """An argparse type for the learning rate: at 0 no weight moves, below 0 each step climbs the loss."""
     return _checked(text, float, lambda number: number > 0, "a number > 0")
 
 
@@ -190,18 +191,19 @@ def make_mlp(engine: str, sizes: Sequence[int], activation: str = "relu",
         is_last = position == len(sizes) - 2
         name = output_activation if is_last else activation
         if name is not None:
-            layers.append(getattr(nn, ACTIVATION_MODULES[name])())
+            layers.append(ACTIVATION_MODULES[name]())
     return nn.Sequential(*layers)
 
 
-def describe_data(X, y, title: str) -> str:
+def describe_data(X: np.ndarray, y: np.ndarray, title: str) -> str:
     """One line about a labelled dataset: size, features, and how many samples each class has."""
     classes, counts = np.unique(y, return_counts=True)
     per_class = ", ".join(f"{int(c)}: {int(n)}" for c, n in zip(classes, counts))
     return f"{title}: {len(X)} samples, {X.shape[1] if X.ndim > 1 else 1} features, per class {{{per_class}}}"
 
 
-def loss_graph(model: nn.Module, X, y, loss: Callable = nn.binary_cross_entropy):
+def loss_graph(model: nn.Module, X: np.ndarray, y: np.ndarray,
+               loss: Callable = nn.binary_cross_entropy) -> Value | Tensor:
     """``loss`` of ``model`` on the samples ``X, y``, after backward: the graph ``draw_graph`` draws.
 
     The scalar ``MLP`` is called once per sample (a list of Values); a tensor model once on the batch.

@@ -67,13 +67,13 @@ def _confusion_text(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> s
 
 def _plot_mistakes(path, images: np.ndarray, y_test: np.ndarray, predicted: np.ndarray, classes) -> None:
     """The test digits the network misread (the first 16), each titled "true -> predicted"."""
-    from matplotlib.figure import Figure
+    from viz.plots import new_figure
 
     wrong = np.flatnonzero(predicted != y_test)
     shown = wrong[:16]
     columns = 8
     rows = max(1, -(-len(shown) // columns))
-    figure = Figure(figsize=(8, 0.4 + 1.2 * rows), dpi=100, layout="constrained")
+    figure = new_figure((8, 0.4 + 1.2 * rows))
     figure.suptitle(f"{len(wrong)} of {len(y_test)} test digits misread (true -> predicted)")
     for position in range(rows * columns):
         axes = figure.add_subplot(rows, columns, position + 1)

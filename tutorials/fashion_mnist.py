@@ -120,11 +120,11 @@ class _EpochTimer(Callback):
 
 def _plot_predictions(path, images: np.ndarray, labels: np.ndarray, model, class_names) -> None:
     """The first 16 test images with the predicted class (red where it is wrong)."""
-    from matplotlib.figure import Figure
+    from viz.plots import new_figure
 
     shown = images[:16]
     predicted = nn.predict(model, _scaled(shown)).argmax(axis=1)
-    figure = Figure(figsize=(8, 3.4), dpi=100, layout="constrained")
+    figure = new_figure((8, 3.4))
     figure.suptitle("first 16 test images: predicted class (red: wrong, true class in brackets)")
     for index, (image, guess, truth) in enumerate(zip(shown, predicted, labels[:16])):
         axes = figure.add_subplot(2, 8, index + 1)

@@ -50,8 +50,8 @@ def main(run: common.Run) -> None:
                          epochs=epochs, batch_size=10, metrics=["binary_accuracy"], seed=args.seed,
                          verbose=run.verbose, callbacks=[recorder])
         weights = _hidden_weights(model)
-        distinct[start] = len(np.unique(weights.round(12), axis=0))
-        accuracies[start] = float(np.mean((np.ravel(nn.predict(model, X)) > 0.5) == y))
+        distinct[start] = _distinct_neurons(weights)
+        accuracies[start] = nn.binary_accuracy(y, nn.predict(model, X))
         trajectories[start], models[start] = np.array(recorder.snapshots), model
         run.say("hidden neurons after training (w1, w2, bias), one row each:",
                 *(f"  {row[0]:+.6f} {row[1]:+.6f} {row[2]:+.6f}" for row in weights),
@@ -78,9 +78,13 @@ def _largest_weight(model: nn.Module) -> str:
 
 def _hidden_weights(model: nn.Module) -> np.ndarray:
     """The hidden layer as rows (w1, w2, bias), one per neuron, on either engine (PyTorch's state-dict layout)."""
-    state = list(model.state_dict().values())
-    weight, bias = state[0], state[1]
+    weight, bias = list(model.state_dict().values())[:2]
     return np.column_stack([weight, bias])
+
+
+def _distinct_neurons(weights: np.ndarray) -> int:
+    """How many rows (neurons) differ, up to rounding: 1 when the symmetry of a zero start was never broken."""
+    return len(np.unique(weights.round(12), axis=0))
 
 
 class _HiddenWeights(Callback):
@@ -96,14 +100,14 @@ class _HiddenWeights(Callback):
 
 def _plot(path, trajectories: dict, activation: str) -> None:
     """One panel per initialisation: each hidden neuron's first weight w1 over the epochs, one line per neuron."""
-    from matplotlib.figure import Figure
+    from viz.plots import new_figure
 
-    figure = Figure(figsize=(10, 4), dpi=100, layout="constrained")
+    figure = new_figure((10, 4))
     figure.suptitle(f"weight w1 of each of the {HIDDEN} hidden {activation} neurons during training")
     for axes, (start, snapshots) in zip(figure.subplots(1, 2), trajectories.items()):
         for neuron in range(snapshots.shape[1]):
             axes.plot(snapshots[:, neuron, 0], linewidth=1.5)
-        distinct = len(np.unique(snapshots[-1].round(12), axis=0))
+        distinct = _distinct_neurons(snapshots[-1])
         note = f"{snapshots.shape[1]} lines drawn on top of each other" if distinct == 1 else ""
         axes.set(title=f"{start} initialisation: {distinct} distinct neuron(s)", xlabel="epoch", ylabel="w1")
         axes.text(0.5, 0.92, note, transform=axes.transAxes, ha="center", fontsize=9, color="#555555")

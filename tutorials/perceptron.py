@@ -58,7 +58,7 @@ def main(run: common.Run) -> None:
                      validation_data=(X_test, y_test), metrics=["binary_accuracy"], seed=args.seed,
                      verbose=run.verbose)
     neuron_line = _neuron_line(neuron)
-    neuron_accuracy = float(np.mean((np.ravel(nn.predict(neuron, X_test)) > 0.5) == y_test))
+    neuron_accuracy = nn.binary_accuracy(y_test, nn.predict(neuron, X_test))
     run.say(_line_text(*neuron_line))
 
     run.picture("boundary.png", lambda path: _plot_lines(path, X_train, y_train, X_test, y_test, features,
@@ -87,9 +87,9 @@ def _signed(number: float) -> str:
 
 def _plot_lines(path, X_train, y_train, X_test, y_test, features, lines: dict) -> None:
     """Flowers in the standardised plane and each learner's line w . x + b = 0."""
-    from matplotlib.figure import Figure
+    from viz.plots import new_figure
 
-    figure = Figure(figsize=(6.4, 5.0), dpi=100, layout="constrained")
+    figure = new_figure((6.4, 5.0))
     axes = figure.add_subplot()
     for X, y, marker, part in ((X_train, y_train, "o", "train"), (X_test, y_test, "^", "test")):
         for label, colour, name in ((1, "#1f77b4", "setosa"), (0, "#d62728", "other")):

@@ -84,9 +84,9 @@ def _layer_gradient_norms(model: nn.Sequential, X: np.ndarray, y: np.ndarray) ->
 
 def _plot(path, norms: dict, histories: dict, layers: int) -> None:
     """Left: gradient norm per layer (log scale). Right: training loss of both networks."""
-    from matplotlib.figure import Figure
+    from viz.plots import new_figure
 
-    figure = Figure(figsize=(10, 4), dpi=100, layout="constrained")
+    figure = new_figure((10, 4))
     left, right = figure.subplots(1, 2)
     colours = {"sigmoid": "#d62728", "relu": "#1f77b4"}
     for name, values in norms.items():

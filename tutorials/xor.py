@@ -54,7 +54,7 @@ def main(run: common.Run) -> None:
                      epochs=epochs, batch_size=len(X), shuffle=False, metrics=["binary_accuracy"],
                      verbose=run.verbose)
     probabilities = np.ravel(nn.predict(model, X))
-    network_accuracy = float(np.mean((probabilities > 0.5) == y))
+    network_accuracy = nn.binary_accuracy(y, probabilities)
 
     run.heading("truth table")
     run.say(" x1  x2 | xor | network output | says")

@@ -146,6 +146,7 @@ def _field(name: str, lines: list[str]) -> str:
 
 
 def is_tensor(node: Any) -> bool:
+    """Whether ``node`` is a Tensor (which has a shape) rather than a Value: they are drawn differently."""
     return hasattr(node, "shape")
 
 

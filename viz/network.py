@@ -30,6 +30,7 @@ ACTIVATION_NAMES = {
     "identity": "linear", "linear": "linear", "step": "step", "sign": "sign",
 }
 
+
 @dataclasses.dataclass
 class _Layer:
     """One fully connected layer as numbers: weights (out, in) like ``torch.nn.Linear``, biases (out,) or None."""

@@ -23,8 +23,11 @@ SCALAR_GRID = 40     # a scalar MLP runs once per grid point in Python: 40 x 40 
 TENSOR_GRID = 200
 
 
-def _figure(figsize: tuple[float, float], dpi: int) -> Any:
-    """A new figure outside pyplot; inside Jupyter, pyplot is imported once so figures display inline."""
+def new_figure(figsize: tuple[float, float], dpi: int = 100) -> Any:
+    """A new figure outside pyplot; inside Jupyter, pyplot is imported once so figures display inline.
+
+    Every plot, the tutorials' own included, starts here, so a missing matplotlib always says how to install it.
+    """
     try:
         from matplotlib.figure import Figure
     except ImportError as missing:
@@ -130,7 +133,7 @@ def plot_decision_boundary(model: Any, X: ArrayLike, y: ArrayLike, path: Optiona
     ys = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, side)
     gx, gy = np.meshgrid(xs, ys)
     probabilities, meaning = _probabilities(model_outputs(model, np.column_stack([gx.ravel(), gy.ravel()])), output)
-    fig = _figure(figsize, dpi)
+    fig = new_figure(figsize, dpi)
     ax = fig.add_subplot()
     if probabilities.shape[1] == 1:
         _shade_binary(fig, ax, gx, gy, probabilities[:, 0].reshape(gx.shape), meaning)
@@ -191,7 +194,7 @@ def plot_history(history: Any, path: Optional[PathLike] = None, title: Optional[
     """
     series = _history_series(history)
     names = sorted({k[4:] if k.startswith("val_") else k for k in series}, key=lambda n: (n != "loss", n))
-    fig = _figure((4.2 * len(names), 3.4), dpi)
+    fig = new_figure((4.2 * len(names), 3.4), dpi)
     axes = fig.subplots(1, len(names), squeeze=False)[0]
     for ax, name in zip(axes, names):
         for key, style, label in ((name, "-", "train"), (f"val_{name}", "--", "validation")):
@@ -247,7 +250,7 @@ def plot_activations(path: Optional[PathLike] = None, x_range: tuple[float, floa
     """
     table = _activation_table()
     xs = np.linspace(x_range[0], x_range[1], 401)
-    fig = _figure((13.0, 6.0), dpi)
+    fig = new_figure((13.0, 6.0), dpi)
     axes = fig.subplots(2, math.ceil(len(table) / 2), squeeze=False).ravel()
     for ax, (title, fn, note) in zip(axes, table):
         values, slopes = activation_curve(fn, xs)
@@ -283,7 +286,7 @@ def plot_approximation(x: ArrayLike, target: Union[ArrayLike, Callable], predict
     """
     x = np.asarray(x, dtype=float).reshape(-1)
     order = np.argsort(x)
-    fig = _figure(figsize, dpi)
+    fig = new_figure(figsize, dpi)
     ax = fig.add_subplot()
     ax.plot(x[order], _curve(target, x, "target")[order], color="#444444", linewidth=5, alpha=0.35, label="target")
     for label, prediction in predictions_by_label.items():

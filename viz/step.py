@@ -318,6 +318,10 @@ class Graph:
     def node(self, name: str) -> Optional[Value]:
         return next((n for n in self.order if self.names[id(n)] == name), None)
 
+    def all_names(self) -> str:
+        """Every node's name in computing order, for messages that list what ``show`` accepts."""
+        return " ".join(self.names[id(n)] for n in self.order)
+
 
 class _Builder:
     """Runs assignments on Values, checking every name on the way."""
@@ -589,10 +593,16 @@ class Session:
         self.write(f"backward pass: {self.total} steps (the seed, then one per operation, from "
                    f"{self.graph.names[id(self.graph.root)]} back to the inputs).")
 
-    def next(self, count: str = "") -> None:
+    def _times(self, command: str, count: str) -> Optional[int]:
+        """The COUNT of ``next``/``back`` (1 when absent); None, after saying the usage, when it is no count."""
         times = _count(count)
         if times is None:
-            self.write(f"usage: next [COUNT], e.g. next 3; {count!r} is not a positive whole number.")
+            self.write(f"usage: {command} [COUNT], e.g. {command} 3; {count!r} is not a positive whole number.")
+        return times
+
+    def next(self, count: str = "") -> None:
+        times = self._times("next", count)
+        if times is None:
             return
         for _ in range(times):
             step = self.advance()
@@ -604,9 +614,8 @@ class Session:
 
     def back(self, count: str = "") -> None:
         """Undo steps by replaying the ones before them from the clean gradients: exact, since nothing is subtracted."""
-        times = _count(count)
+        times = self._times("back", count)
         if times is None:
-            self.write(f"usage: back [COUNT], e.g. back 3; {count!r} is not a positive whole number.")
             return
         if not self.steps:
             self.write("already at the start: no step taken yet.")
@@ -633,13 +642,12 @@ class Session:
         if not name:
             current = self.steps[-1].node if self.steps else None
             if current is None:
-                self.write("usage: show NODE, one of: " + " ".join(self.graph.names[id(n)] for n in self.graph.order))
+                self.write("usage: show NODE, one of: " + self.graph.all_names())
                 return
             name = self.graph.names[id(current)]
         node = self.graph.node(name)
         if node is None:
-            self.write(f"no node named {name!r}; the nodes are: "
-                       + " ".join(self.graph.names[id(n)] for n in self.graph.order))
+            self.write(f"no node named {name!r}; the nodes are: {self.graph.all_names()}")
             return
         how = self.graph.described[id(node)]
         self.write(f"{name} = {how} = {format_number(node.data)}" if node.parents
