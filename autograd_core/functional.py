@@ -36,7 +36,7 @@ def value_and_grad(f: Callable[..., Any]) -> Callable[..., tuple[float, tuple]]:
             _require_scalar_node(out)
             if isinstance(out, Value) or out.requires_grad:  # else f ignored its arguments: zero gradients
                 out.backward()
-        return out.item(), tuple(_gradient_of(leaf) for leaf in leaves)
+        return out.item(), tuple(gradient_or_zeros(leaf) for leaf in leaves)
 
     return evaluate
 
@@ -86,7 +86,11 @@ def _require_scalar_node(out: Any) -> None:
         )
 
 
-def _gradient_of(leaf: Any) -> Any:
+def gradient_or_zeros(leaf: Any) -> Any:
+    """``leaf.grad``, with zeros of the leaf's shape for a Tensor no gradient reached (its ``.grad`` is None).
+
+    Shared by ``grad``/``value_and_grad`` and ``gradcheck``: "f ignored this input" is a zero gradient.
+    """
     if isinstance(leaf, Value):
         return leaf.grad
     return np.zeros_like(leaf.data) if leaf.grad is None else leaf.grad

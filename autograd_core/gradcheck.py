@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .engine import enable_grad, no_grad
+from .functional import gradient_or_zeros
 from .tensor import Tensor
 from .value import Value
 
@@ -149,13 +150,7 @@ def _analytic_gradients(f: Callable[..., Any], inputs: list, rng: np.random.Gene
             out.backward()
         elif out.requires_grad:  # else f ignored its inputs: every gradient is zero
             out.backward(projection)
-    gradients = []
-    for node in inputs:
-        if isinstance(node, Value):
-            gradients.append(node.grad)
-        else:
-            gradients.append(np.zeros(node.data.shape) if node.grad is None else np.array(node.grad, dtype=np.float64))
-    return gradients, projection
+    return [gradient_or_zeros(node) for node in inputs], projection
 
 
 def _central_difference(f: Callable[..., Any], inputs: list, node: Any, position: Position, eps: float,

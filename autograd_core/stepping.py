@@ -179,41 +179,45 @@ def _all_ones(array: Any) -> bool:
     return bool(np.all(np.asarray(array) == 1))
 
 
-def _update(node: Any, parent: Any, formula: str, local: Optional[float], contribution: Any,
-            names: dict[int, str], upstream: Any) -> tuple[ParentUpdate, str]:
-    """One parent's record and its phrase.
+def _update(parent: Any, formula: str, local: Optional[float], contribution: Any, upstream: Any,
+            names: dict[int, str], fillings: tuple[dict[str, str], dict[str, str]]) -> tuple[ParentUpdate, str]:
+    """One parent's record and its phrase; ``fillings`` are the node's placeholders in names and in numbers.
 
     Scalar: ``n.grad += (1 - o^2) * o.grad = (1 - 0.7071^2) * 1 = 0.5`` (local derivative times upstream).
     Tensor: the op's formula is the whole vector-Jacobian product with ``g`` for the upstream gradient,
     ``n.grad += o.grad * (1 - o^2) = shape (4, 3) mean ... |max| ... norm ...``.
     """
-    name, parent_name = names[id(node)], names[id(parent)]
+    in_names, in_numbers = fillings
+    name, parent_name = in_names["out"], names[id(parent)]
     if local is None:
         formula = _UPSTREAM.sub("{g}", formula)
-        in_words = _fill(formula, {**_fillings(node, names, as_numbers=False), "g": f"{name}.grad"})
+        in_words = _fill(formula, {**in_names, "g": f"{name}.grad"})
         phrase = f"{parent_name}.grad += {in_words}"
     else:
-        in_words = _fill(formula, _fillings(node, names, as_numbers=False))
+        in_words = _fill(formula, in_names)
         phrase = f"{parent_name}.grad += {in_words} * {name}.grad"
     if contribution is None:
         phrase = f"{parent_name} gets nothing (it does not require grad)"
     elif local is None:
         phrase += f" = {summarize(contribution)}"
     else:
-        in_numbers = _fill(formula, _fillings(node, names, as_numbers=True))
-        phrase += f" = {in_numbers} * {_operand(format_number(upstream))} = {format_number(contribution)}"
+        phrase += (f" = {_fill(formula, in_numbers)} * {_operand(format_number(upstream))} = "
+                   f"{format_number(contribution)}")
     return ParentUpdate(parent, parent_name, in_words, local, contribution), phrase
 
 
 def _op_step(index: int, total: int, node: Any, upstream: Any, contributions: Any,
              names: dict[int, str]) -> Step:
-    formulas = _op_templates(node)[1]
-    expression = expression_of(node, names)
+    template, formulas = _op_templates(node)
     scalar = is_scalar(node)
+    # the placeholders are filled once per step, not once per parent (a dot node has 2n + 1 parents)
+    in_names = _fillings(node, names, as_numbers=False)
+    fillings = (in_names, _fillings(node, names, as_numbers=True) if scalar else {})
+    expression = _fill(template, in_names)
     locals_ = node._op.local(node) if scalar else (None,) * len(node._parents)
     updates, phrases = [], []
     for parent, formula, local, contribution in zip(node._parents, formulas, locals_, contributions):
-        update, phrase = _update(node, parent, formula, local, contribution, names, upstream)
+        update, phrase = _update(parent, formula, local, contribution, upstream, names, fillings)
         updates.append(update)
         phrases.append(phrase)
     name = names[id(node)]
@@ -234,9 +238,9 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
     the engine's order; leaves get no step of their own. Each step's gradients are already added to the
     parents' ``.grad`` when it is yielded, and after the last step every ``.grad`` is exactly what
     ``root.backward(grad)`` would have left (the same generator does the work).
-    ``total`` counts the seed plus every op node reachable from ``root`` (``step_total``). Run one pass at
-    a time over a graph (finish or ``close()`` a stepper before starting another, or ``backward()``): the
-    engine keeps the sums of the running pass on the nodes themselves.
+    ``total`` counts the seed plus every op node reachable from ``root`` (``step_total``). A stepper
+    abandoned half-way (``close()``, or dropped) has added only the steps it yielded: the engine sums
+    the gradient flowing in a pass in a table local to that pass, never on the nodes.
     """
     if not isinstance(root, Node):
         raise TypeError(f"backward_steps needs a Value or Tensor to backpropagate from; got {type(root).__name__}. "

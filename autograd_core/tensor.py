@@ -27,13 +27,16 @@ Rules worth knowing (all follow numpy or PyTorch, as stated):
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
 from . import engine
 from .engine import state
 from .value import SELU_ALPHA, SELU_SCALE, Value
+
+if TYPE_CHECKING:
+    from .stepping import Step
 
 ArrayLike = Any  # anything np.asarray accepts: ndarray, list, tuple, number
 Axis = Union[None, int, tuple]
@@ -48,17 +51,20 @@ class TensorOp:
     ``vjp(out, g)`` returns one contribution per parent of ``out`` (``None`` for a parent that does
     not require grad). ``expression`` and ``formulas`` are templates over ``{a}``, ``{b}`` (the
     parents), ``{out}`` and ``{k}`` (the op's constant argument), like ``ScalarOp``'s; ``g`` stands
-    for the upstream gradient, so each formula is the VJP that parent receives.
+    for the upstream gradient, so each formula is the VJP that parent receives. ``ctx_is_constant``
+    says that a node's ``_ctx`` is the op's constant argument ``{k}`` (``t ** 3``, ``leaky_relu(0.2)``),
+    not an axis or an index.
     """
 
-    __slots__ = ("name", "expression", "formulas", "vjp")
+    __slots__ = ("name", "expression", "formulas", "vjp", "ctx_is_constant")
 
     def __init__(self, name: str, expression: str, formulas: tuple[str, ...],
-                 vjp: Callable[["Tensor", np.ndarray], tuple]) -> None:
+                 vjp: Callable[["Tensor", np.ndarray], tuple], ctx_is_constant: bool = False) -> None:
         self.name = name
         self.expression = expression
         self.formulas = formulas
         self.vjp = vjp
+        self.ctx_is_constant = ctx_is_constant
 
     def templates(self, node: "Tensor") -> tuple[str, tuple[str, ...]]:
         """The expression and one formula per parent of ``node``; ops over any number of inputs
@@ -168,9 +174,10 @@ WHERE = TensorOp("where", "where(condition, {a}, {b})", ("g where condition", "g
 
 # -- unary elementwise (the one parent always requires grad: otherwise no graph was recorded) ----
 def _unary(name: str, formula: str, vjp: Callable[["Tensor", np.ndarray], np.ndarray],
-           expression: str = "") -> TensorOp:
+           expression: str = "", ctx_is_constant: bool = False) -> TensorOp:
     """An op with one parent whose contribution ``vjp(out, g)`` already has the parent's shape and dtype."""
-    return TensorOp(name, expression or f"{name}({{a}})", (formula,), lambda out, g: (vjp(out, g),))
+    return TensorOp(name, expression or f"{name}({{a}})", (formula,), lambda out, g: (vjp(out, g),),
+                    ctx_is_constant)
 
 
 def _x(out: "Tensor") -> np.ndarray:
@@ -180,7 +187,8 @@ def _x(out: "Tensor") -> np.ndarray:
 
 NEG = _unary("neg", "-g", lambda out, g: -g, "-{a}")
 POW_CONST = _unary("**k", "g * {k} * {a}^({k} - 1)",
-                   lambda out, g: g * (out._ctx * np.power(_x(out), out._ctx - 1)), "{a} ** {k}")
+                   lambda out, g: g * (out._ctx * np.power(_x(out), out._ctx - 1)), "{a} ** {k}",
+                   ctx_is_constant=True)
 EXP = _unary("exp", "g * {out}", lambda out, g: g * out.data)
 LOG = _unary("log", "g / {a}", lambda out, g: g / _x(out))
 SQRT = _unary("sqrt", "g / (2 * {out})", lambda out, g: g * 0.5 / out.data)
@@ -189,10 +197,10 @@ TANH = _unary("tanh", "g * (1 - {out}^2)", lambda out, g: g * (1 - out.data * ou
 SIGMOID = _unary("sigmoid", "g * {out} * (1 - {out})", lambda out, g: g * out.data * (1 - out.data))
 RELU = _unary("relu", "g * [{a} > 0]", lambda out, g: g * (out.data > 0))
 LEAKY_RELU = _unary("leaky_relu", "g * (1 if {a} > 0 else {k})",
-                    lambda out, g: np.where(_x(out) > 0, g, g * out._ctx))
+                    lambda out, g: np.where(_x(out) > 0, g, g * out._ctx), ctx_is_constant=True)
 # elu'(x) = alpha * exp(x) = out + alpha for x <= 0
 ELU = _unary("elu", "g * (1 if {a} > 0 else {out} + {k})",
-             lambda out, g: np.where(_x(out) > 0, g, g * (out.data + out._ctx)))
+             lambda out, g: np.where(_x(out) > 0, g, g * (out.data + out._ctx)), ctx_is_constant=True)
 # selu'(x) = scale * alpha * exp(x) = out + scale * alpha for x <= 0
 SELU = _unary("selu", "g * (scale if {a} > 0 else {out} + scale * alpha)",
               lambda out, g: np.where(_x(out) > 0, g * SELU_SCALE, g * (out.data + SELU_SCALE * SELU_ALPHA)))
@@ -221,13 +229,17 @@ def _inside(x: np.ndarray, low: Optional[float], high: Optional[float]) -> np.nd
 
 
 # -- reductions (ctx = (axis, keepdims, ...)) ---------------------------------------------------
+def _reduced_count(out: "Tensor") -> float:
+    """n: how many input elements went into each element of a reduction's output."""
+    return _x(out).size / max(out.data.size, 1)
+
+
 def _sum_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
     return np.broadcast_to(_expand_reduced(g, out), _x(out).shape)
 
 
 def _mean_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
-    count = _x(out).size / max(out.data.size, 1)
-    return np.broadcast_to(_expand_reduced(g, out) * (1.0 / count), _x(out).shape)
+    return np.broadcast_to(_expand_reduced(g, out) * (1.0 / _reduced_count(out)), _x(out).shape)
 
 
 def _extreme_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
@@ -241,7 +253,7 @@ def _extreme_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
 def _var_vjp(out: "Tensor", g: np.ndarray) -> np.ndarray:
     axis, _, ddof = out._ctx
     x = _x(out)
-    count = x.size / max(out.data.size, 1)
+    count = _reduced_count(out)
     centred = x - x.mean(axis=axis, keepdims=True)
     scale = 2.0 / (count - ddof) if count > ddof else np.nan  # no spread to measure: nan, as the forward value
     return _expand_reduced(g, out) * centred * scale
@@ -528,15 +540,16 @@ class Tensor(engine.Node):
     @property
     def constant(self) -> Optional[float]:
         """The op's constant argument (3 in ``t ** 3``, alpha in ``leaky_relu``), ``None`` if it has none."""
-        k = self._ctx
-        return k if isinstance(k, numbers.Real) and not isinstance(k, bool) else None
+        return self._ctx if self._op is not None and self._op.ctx_is_constant else None
 
     @property
     def is_leaf(self) -> bool:
+        """True for a tensor no recorded op made (parameters, inputs, constants)."""
         return not self._parents
 
     @property
     def requires_grad(self) -> bool:
+        """Whether gradients flow into this tensor; only a leaf's flag can be set (float data only)."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -598,7 +611,7 @@ class Tensor(engine.Node):
         """Add d self / d leaf into ``.grad`` of every leaf that requires grad (accumulating, like PyTorch)."""
         engine.backward(self, self._seed(grad))
 
-    def backward_steps(self, grad: Optional[ArrayLike] = None):
+    def backward_steps(self, grad: Optional[ArrayLike] = None) -> "Iterator[Step]":
         """The same backward pass, one ``Step`` at a time (see ``autograd_core.stepping``)."""
         from .stepping import backward_steps
 
@@ -615,18 +628,22 @@ class Tensor(engine.Node):
     # -- plain data --------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
+        """The shape of ``data``."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes of ``data``."""
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The numpy dtype of ``data`` (and of ``grad``)."""
         return self.data.dtype
 
     @property
     def size(self) -> int:
+        """The number of elements of ``data``."""
         return self.data.size
 
     def item(self) -> Union[float, int, bool]:
@@ -715,21 +732,23 @@ class Tensor(engine.Node):
 
     matmul = __matmul__
 
-    def __neg__(self) -> "Tensor":
+    def neg(self) -> "Tensor":
+        """-self (also a method, so a chain reads left to right: ``loss = logp.mean().neg()``)."""
         return _make(-self.data, (self,), NEG)
 
-    def neg(self) -> "Tensor":
-        """-self (a method, so a chain reads left to right: ``loss = logp.mean().neg()``)."""
-        return _make(-self.data, (self,), NEG)
+    __neg__ = neg
 
     # -- elementwise functions ---------------------------------------------------------------------
     def exp(self) -> "Tensor":
+        """e^x elementwise."""
         return _make(np.exp(self.data), (self,), EXP)
 
     def log(self) -> "Tensor":
+        """Natural log elementwise (numpy's rule: -inf at 0, nan below, with a RuntimeWarning)."""
         return _make(np.log(self.data), (self,), LOG)
 
     def sqrt(self) -> "Tensor":
+        """Square root elementwise."""
         return _make(np.sqrt(self.data), (self,), SQRT)
 
     def abs(self) -> "Tensor":
@@ -739,9 +758,11 @@ class Tensor(engine.Node):
     __abs__ = abs
 
     def tanh(self) -> "Tensor":
+        """Hyperbolic tangent elementwise."""
         return _make(np.tanh(self.data), (self,), TANH)
 
     def sigmoid(self) -> "Tensor":
+        """1 / (1 + e^-x) elementwise, computed without overflow for large |x|."""
         return _make(_sigmoid(self.data), (self,), SIGMOID)
 
     def relu(self) -> "Tensor":
@@ -749,14 +770,17 @@ class Tensor(engine.Node):
         return _make(np.maximum(self.data, 0), (self,), RELU)
 
     def leaky_relu(self, alpha: float = 0.01) -> "Tensor":
+        """x where x > 0, alpha * x elsewhere (a small slope keeps negative units learning)."""
         x = self.data
         return _make(np.where(x > 0, x, x * alpha), (self,), LEAKY_RELU, alpha)
 
     def elu(self, alpha: float = 1.0) -> "Tensor":
+        """x where x > 0, alpha * (e^x - 1) elsewhere."""
         x = self.data
         return _make(np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))), (self,), ELU, alpha)
 
     def selu(self) -> "Tensor":
+        """scale * elu(x, alpha) with the self-normalising constants ``SELU_SCALE``, ``SELU_ALPHA``."""
         x = self.data
         return _make(SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0))), (self,), SELU)
 
@@ -765,9 +789,11 @@ class Tensor(engine.Node):
         return _make(np.logaddexp(0, self.data), (self,), SOFTPLUS)
 
     def sin(self) -> "Tensor":
+        """Sine elementwise."""
         return _make(np.sin(self.data), (self,), SIN)
 
     def cos(self) -> "Tensor":
+        """Cosine elementwise."""
         return _make(np.cos(self.data), (self,), COS)
 
     def step(self) -> "Tensor":
@@ -786,10 +812,12 @@ class Tensor(engine.Node):
 
     # -- reductions ---------------------------------------------------------------------------
     def sum(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Sum over ``axis`` (all elements for None); g is broadcast back to every summed element."""
         axis = _axes(axis)
         return _make(self.data.sum(axis=axis, keepdims=keepdims), (self,), SUM, (axis, keepdims))
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> "Tensor":
+        """Mean over ``axis`` (all elements for None); each element gets g / n."""
         axis = _axes(axis)
         total = self.data.sum(axis=axis, keepdims=keepdims)
         # sum / count is exactly what np.mean computes, without its Python-level overhead
@@ -989,19 +1017,19 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise larger of ``a`` and ``b`` (broadcasting); at a tie each side gets half of g."""
-    a, b = _as_tensors([a, b], "maximum")
-    try:
-        data = np.maximum(a.data, b.data)
-    except ValueError:
-        raise _shape_error("maximum", ",", a, b) from None
-    return _make(data, (a, b), MAXIMUM)
+    return _extremum(a, b, np.maximum, MAXIMUM)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise smaller of ``a`` and ``b`` (broadcasting); at a tie each side gets half of g."""
-    a, b = _as_tensors([a, b], "minimum")
+    return _extremum(a, b, np.minimum, MINIMUM)
+
+
+def _extremum(a: Any, b: Any, ufunc: Any, op: TensorOp) -> Tensor:
+    """``maximum``/``minimum``: either side may be a number or array; a shape mismatch names both shapes."""
+    a, b = _as_tensors([a, b], op.name)
     try:
-        data = np.minimum(a.data, b.data)
+        data = ufunc(a.data, b.data)
     except ValueError:
-        raise _shape_error("minimum", ",", a, b) from None
-    return _make(data, (a, b), MINIMUM)
+        raise _shape_error(op.name, ",", a, b) from None
+    return _make(data, (a, b), op)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import functools
 import math
 import numbers
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
 from . import engine
 from .engine import state
+
+if TYPE_CHECKING:
+    from .stepping import Step
 
 Number = Union[int, float]
 _INF = math.inf
@@ -61,11 +64,12 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x) if x >= 0 else _NAN
 
 
-def _trig(fn: Callable[[float], float]) -> Callable[[float], float]:
-    def safe(x: float) -> float:
-        return fn(x) if math.isfinite(x) else _NAN
+def _sin(x: float) -> float:
+    return math.sin(x) if math.isfinite(x) else _NAN  # numpy's sin(inf) = nan; math.sin raises
 
-    return safe
+
+def _cos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else _NAN
 
 
 def _sigmoid(x: float) -> float:
@@ -180,9 +184,9 @@ SELU = _unary("selu", "(scale if {a} > 0 else scale * alpha * exp({a}))",
 # d softplus(a)/da = sigmoid(a)
 SOFTPLUS = _unary("softplus", "sigmoid({a})", lambda x, y, k: _sigmoid(x))
 # d sin(a)/da = cos(a)
-SIN = _unary("sin", "cos({a})", lambda x, y, k: _trig(math.cos)(x))
+SIN = _unary("sin", "cos({a})", lambda x, y, k: _cos(x))
 # d cos(a)/da = -sin(a)
-COS = _unary("cos", "-sin({a})", lambda x, y, k: -_trig(math.sin)(x))
+COS = _unary("cos", "-sin({a})", lambda x, y, k: -_sin(x))
 # d |a|/da = sign(a), 0 at 0 (PyTorch's choice)
 ABS = _unary("abs", "sign({a})", lambda x, y, k: (x > 0) - (x < 0) + 0.0)
 
@@ -255,7 +259,7 @@ class Value(engine.Node):
         self._scope = state.scope
 
     # -- engine protocol ------------------------------------------------------------------
-    def _vjp(self, upstream: float) -> list:
+    def _vjp(self, upstream: float) -> tuple:
         """Chain rule for scalars: each parent receives ``local derivative * upstream``."""
         local = self._op.local(self)
         if len(local) == 2:  # spelled out: the common cases run without a comprehension's frame
@@ -293,16 +297,18 @@ class Value(engine.Node):
                             "scalar is one real number (int or float), or None for 1.0.")
         return float(grad)
 
-    def backward_steps(self, grad: Optional[Number] = None):
+    def backward_steps(self, grad: Optional[Number] = None) -> "Iterator[Step]":
         """The same backward pass, one ``Step`` at a time (see ``autograd_core.stepping``)."""
         from .stepping import backward_steps
 
         return backward_steps(self, grad)
 
     def zero_grad(self) -> None:
+        """Forget the accumulated gradient (0.0): gradients add up over ``backward()`` calls."""
         self.grad = 0.0
 
     def item(self) -> float:
+        """The number itself (Tensor's spelling, so code can read a loss of either kind)."""
         return self.data
 
     def __float__(self) -> float:
@@ -359,45 +365,58 @@ class Value(engine.Node):
 
     # -- functions --------------------------------------------------------------------------
     def exp(self) -> "Value":
+        """e^x (inf on overflow)."""
         return _node(_exp(self.data), (self,), EXP)
 
     def log(self) -> "Value":
+        """Natural log: nan for x < 0 and -inf at 0 (numpy's rule, so a graph never crashes half-way)."""
         return _node(_log(self.data), (self,), LOG)
 
     def sqrt(self) -> "Value":
+        """Square root; nan for x < 0."""
         return _node(_sqrt(self.data), (self,), SQRT)
 
     def tanh(self) -> "Value":
+        """Hyperbolic tangent, the classic neuron activation."""
         return _node(math.tanh(self.data), (self,), TANH)
 
     def sigmoid(self) -> "Value":
+        """1 / (1 + e^-x), computed without overflow for large |x|."""
         return _node(_sigmoid(self.data), (self,), SIGMOID)
 
     def relu(self) -> "Value":
+        """max(x, 0); its gradient at 0 is 0 (PyTorch's choice)."""
         x = self.data
         return _node(x if x > 0 or x != x else 0.0, (self,), RELU)
 
     def leaky_relu(self, alpha: float = 0.01) -> "Value":
+        """x for x > 0, alpha * x otherwise (a small slope keeps negative units learning)."""
         return _node(self.data if self.data > 0 else alpha * self.data, (self,), _with_constant(LEAKY_RELU, alpha))
 
     def elu(self, alpha: float = 1.0) -> "Value":
+        """x for x > 0, alpha * (e^x - 1) otherwise."""
         x = self.data
         return _node(x if x > 0 else alpha * _expm1(x), (self,), _with_constant(ELU, alpha))
 
     def selu(self) -> "Value":
+        """scale * elu(x, alpha) with the self-normalising constants ``SELU_SCALE``, ``SELU_ALPHA``."""
         x = self.data
         return _node(SELU_SCALE * (x if x > 0 else SELU_ALPHA * _expm1(x)), (self,), SELU)
 
     def softplus(self) -> "Value":
+        """log(1 + e^x), a smooth relu, computed without overflow."""
         return _node(_softplus(self.data), (self,), SOFTPLUS)
 
     def sin(self) -> "Value":
-        return _node(_trig(math.sin)(self.data), (self,), SIN)
+        """Sine; nan for an infinite input (as numpy)."""
+        return _node(_sin(self.data), (self,), SIN)
 
     def cos(self) -> "Value":
-        return _node(_trig(math.cos)(self.data), (self,), COS)
+        """Cosine; nan for an infinite input (as numpy)."""
+        return _node(_cos(self.data), (self,), COS)
 
     def abs(self) -> "Value":
+        """|x|; its gradient at 0 is 0 (PyTorch's choice)."""
         return _node(abs(self.data), (self,), ABS)
 
     __abs__ = abs

@@ -8,13 +8,11 @@ float64, ``y`` of shape ``(n,)`` int64 with classes ``0, 1, ...``) with code of 
 from __future__ import annotations
 
 import math
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Sequence
 
 import numpy as np
 
-from .seeding import resolve_rng
-
-Seed = Union[int, np.random.Generator, None]
+from .seeding import SeedLike, resolve_rng
 
 
 def _as_samples(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
@@ -63,7 +61,7 @@ class DataLoader:
     divide the number of samples, unless ``drop_last=True`` drops it.
     """
 
-    def __init__(self, X: object, y: object, batch_size: int = 32, shuffle: bool = True, seed: Seed = None,
+    def __init__(self, X: object, y: object, batch_size: int = 32, shuffle: bool = True, seed: SeedLike = None,
                  drop_last: bool = False) -> None:
         self.X, self.y = _as_samples(X, y)
         self.batch_size = _check_count("batch_size", batch_size)
@@ -115,7 +113,7 @@ def _stratified_test_rows(y: np.ndarray, n_test: int, rng: np.random.Generator) 
     return rng.permutation(np.concatenate(rows))
 
 
-def train_test_split(X: object, y: object, test_size: float | int = 0.25, seed: Seed = None,
+def train_test_split(X: object, y: object, test_size: float | int = 0.25, seed: SeedLike = None,
                      stratify: bool = False, shuffle: bool = True
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split into ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
@@ -156,6 +154,7 @@ class Standardizer:
         self.scale_: np.ndarray | None = None
 
     def fit(self, X: object) -> "Standardizer":
+        """Learn each feature's mean and standard deviation from ``X`` (the training set only); returns self."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or len(X) == 0:
             raise ValueError(f"Standardizer.fit expects a 2-D array (samples, features); got shape {X.shape}.")
@@ -166,6 +165,7 @@ class Standardizer:
         return self
 
     def _checked(self, X: object) -> np.ndarray:
+        """X as float64 with the fitted number of features, or an error saying what to pass."""
         if self.mean_ is None:
             raise RuntimeError("Standardizer: call fit(X_train) before transform.")
         X = np.asarray(X, dtype=np.float64)
@@ -175,12 +175,15 @@ class Standardizer:
         return X
 
     def transform(self, X: object) -> np.ndarray:
+        """Shift and scale ``X`` with the fitted statistics (a new array)."""
         return (self._checked(X) - self.mean_) / self.scale_
 
     def fit_transform(self, X: object) -> np.ndarray:
+        """``fit(X)`` then ``transform(X)``: the training set, standardised by its own statistics."""
         return self.fit(X).transform(X)
 
     def inverse_transform(self, X: object) -> np.ndarray:
+        """Undo ``transform``: standardised numbers (e.g. predicted targets) back in the original units."""
         return self._checked(X) * self.scale_ + self.mean_
 
 
@@ -233,7 +236,7 @@ def xor() -> tuple[np.ndarray, np.ndarray]:
     return X, np.array([0, 1, 1, 0], dtype=np.int64)
 
 
-def circles(n: int = 100, noise: float | None = None, factor: float = 0.8, seed: Seed = None,
+def circles(n: int = 100, noise: float | None = None, factor: float = 0.8, seed: SeedLike = None,
             shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (label 1, radius ``factor``) inside a large one (label 0, radius 1), in 2-D.
 
@@ -253,7 +256,7 @@ def circles(n: int = 100, noise: float | None = None, factor: float = 0.8, seed:
     return _shuffled(X, y, rng, shuffle)
 
 
-def moons(n: int = 100, noise: float | None = None, seed: Seed = None, shuffle: bool = True
+def moons(n: int = 100, noise: float | None = None, seed: SeedLike = None, shuffle: bool = True
           ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: the upper one (label 0) centred at (0, 0), the lower (label 1) at (1, 0.5).
 
@@ -271,7 +274,7 @@ def moons(n: int = 100, noise: float | None = None, seed: Seed = None, shuffle: 
     return _shuffled(X, y, rng, shuffle)
 
 
-def spirals(n: int = 100, classes: int = 2, turns: float = 1.0, noise: float | None = None, seed: Seed = None,
+def spirals(n: int = 100, classes: int = 2, turns: float = 1.0, noise: float | None = None, seed: SeedLike = None,
             shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``classes`` interleaved spiral arms (label = arm), each winding ``turns`` times out to radius 1.
 
@@ -293,7 +296,7 @@ def spirals(n: int = 100, classes: int = 2, turns: float = 1.0, noise: float | N
 
 
 def blobs(n: int = 100, centers: int | Sequence[Sequence[float]] = 3, n_features: int = 2,
-          cluster_std: float = 1.0, box: tuple[float, float] = (-10.0, 10.0), seed: Seed = None,
+          cluster_std: float = 1.0, box: tuple[float, float] = (-10.0, 10.0), seed: SeedLike = None,
           shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters (label = cluster) around ``centers``: how many, drawn at random in ``box``, or where.
 

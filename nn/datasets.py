@@ -174,23 +174,22 @@ def _load_fashion_split(directory: Path, split: str) -> Dataset:
 # ----------------------------------------------------------------------------- scikit-learn's bundled data
 def load_iris() -> Dataset:
     """Fisher's 150 Iris flowers: 4 measurements in cm, 3 species (scikit-learn's bundled copy)."""
-    bunch = _sklearn_datasets().load_iris()
-    return Dataset(np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64),
-                   tuple(bunch.feature_names), tuple(str(name) for name in bunch.target_names))
+    return _sklearn_dataset("load_iris")
 
 
 def load_digits() -> Dataset:
     """1,797 handwritten digits as 8x8 images flattened to 64 pixels of 0-16 (scikit-learn's bundled copy)."""
-    bunch = _sklearn_datasets().load_digits()
-    return Dataset(np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64),
-                   tuple(bunch.feature_names), tuple(str(name) for name in bunch.target_names))
+    return _sklearn_dataset("load_digits")
 
 
-def _sklearn_datasets():
-    """scikit-learn's datasets module, imported only now (it is an optional extra)."""
+def _sklearn_dataset(loader: str) -> Dataset:
+    """The bundled dataset ``sklearn.datasets.<loader>()`` as a ``Dataset``; scikit-learn is an optional
+    extra, so it is imported only now."""
     try:
         from sklearn import datasets
     except ImportError as error:
         raise ImportError("this dataset comes with scikit-learn, an optional extra: "
                           "pip install scikit-learn  (or pip install -e '.[datasets]')") from error
-    return datasets
+    bunch = getattr(datasets, loader)()
+    return Dataset(np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64),
+                   tuple(bunch.feature_names), tuple(str(name) for name in bunch.target_names))

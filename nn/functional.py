@@ -104,9 +104,9 @@ def log_softmax(x: Any, axis: int = -1) -> Any:
     return _per_sample(x, axis, _log_softmax_values, "log_softmax")
 
 
-def _as_tensor(x: Any) -> Tensor:
-    """A numpy array becomes a constant Tensor (as the activations do); a Tensor stays itself."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _as_tensor(x: Any, dtype: Any = None) -> Tensor:
+    """A numpy array becomes a constant Tensor (as the activations do, in ``dtype`` if given); a Tensor stays itself."""
+    return x if isinstance(x, Tensor) else Tensor(x, dtype=dtype)
 
 
 def _per_sample(x: Any, axis: int, fn: Callable[[list], list], name: str) -> list:
@@ -121,19 +121,27 @@ def _per_sample(x: Any, axis: int, fn: Callable[[list], list], name: str) -> lis
     return [fn(row) for row in x] if batch else fn(x)
 
 
-def _softmax_values(values: Sequence[Any]) -> list[Value]:
+def _shifted(values: Sequence[Any]) -> list[Value]:
+    """x_i - max(x): the same softmax, and exp never overflows."""
     shift = max(float(v) for v in values)
-    exps = [(v - shift).exp() for v in values]
-    total = sum(exps[1:], exps[0])
+    return [v - shift for v in values]
+
+
+def _softmax_values(values: Sequence[Any]) -> list[Value]:
+    exps = [s.exp() for s in _shifted(values)]
+    total = _total(exps)
     return [e / total for e in exps]
 
 
 def _log_softmax_values(values: Sequence[Any]) -> list[Value]:
-    shift = max(float(v) for v in values)
-    shifted = [v - shift for v in values]
-    exps = [s.exp() for s in shifted]
-    log_total = sum(exps[1:], exps[0]).log()
+    shifted = _shifted(values)
+    log_total = _total([s.exp() for s in shifted]).log()
     return [s - log_total for s in shifted]
+
+
+def _total(nodes: Sequence[Any]) -> Any:
+    """The sum of a non-empty list of nodes, started from the first (``sum()`` would add a ``0 +`` node)."""
+    return sum(nodes[1:], nodes[0])
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
@@ -161,6 +169,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator: SeedLik
 
 # ----------------------------------------------------------------------------- reductions and targets
 def check_reduction(reduction: str) -> None:
+    """Refuse an unknown ``reduction`` up front (losses and loss modules share this check)."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}; got {reduction!r}.")
 
@@ -171,7 +180,7 @@ def _reduce(losses: Any, reduction: str) -> Any:
         return losses if reduction == "none" else losses.mean() if reduction == "mean" else losses.sum()
     if isinstance(losses, Value) or reduction == "none":
         return losses
-    total = sum(losses[1:], losses[0])
+    total = _total(losses)
     return total / len(losses) if reduction == "mean" else total
 
 
@@ -398,12 +407,12 @@ def l2_penalty(parameters: Any, coefficient: float = 1.0) -> Node:
     if all(isinstance(p, Value) for p in found):
         return dot(found, found) * coefficient
     terms = [(p * p).sum() for p in found]
-    return sum(terms[1:], terms[0]) * coefficient
+    return _total(terms) * coefficient
 
 
 def l1_penalty(parameters: Any, coefficient: float = 1.0) -> Node:
     """coefficient * sum of |p| over all parameters (pushes weights to exactly zero: sparsity)."""
     found = _parameters(parameters)
     terms = [p.abs() if isinstance(p, Value) else p.abs().sum() for p in found]
-    return sum(terms[1:], terms[0]) * coefficient
+    return _total(terms) * coefficient
 

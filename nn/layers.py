@@ -16,6 +16,7 @@ import numpy as np
 from autograd_core import Tensor, Value
 
 from . import functional as F
+from .functional import _as_tensor
 from . import init
 from .module import Module
 from .seeding import SeedLike, resolve_rng
@@ -23,10 +24,6 @@ from .seeding import SeedLike, resolve_rng
 
 def _parameter(data: np.ndarray, label: str) -> Tensor:
     return Tensor(data, requires_grad=True, label=label)
-
-
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 class Linear(Module):
@@ -45,7 +42,7 @@ class Linear(Module):
         init.default_linear_(self.weight, self.bias, generator=seed)
 
     def forward(self, x: Any) -> Tensor:
-        x = x if isinstance(x, Tensor) else Tensor(x, dtype=self.weight.dtype)  # numpy data takes the layer's dtype
+        x = _as_tensor(x, self.weight.dtype)  # numpy data takes the layer's dtype
         if not x.shape or x.shape[-1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) got input of shape {x.shape}: its last "
                              f"axis must have {self.in_features} features. Fix: flatten or reshape the input "
@@ -66,6 +63,7 @@ class Sequential(Module):
             self.append(module)
 
     def append(self, module: Module) -> "Sequential":
+        """Add ``module`` at the end, named by its position (PyTorch's ``0``, ``1``, ...); returns self for chaining."""
         if not isinstance(module, Module):
             raise TypeError(f"Sequential takes Modules, got {type(module).__name__}; wrap functions in a Module.")
         module._adopt_as(str(len(self._layers)))

@@ -20,6 +20,7 @@ from typing import Any, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 import numpy as np
 
 from autograd_core import Tensor, Value, name_scope, no_grad
+from autograd_core import zero_grad as _zero_grad_nodes
 
 Parameter = Union[Value, Tensor]
 
@@ -108,6 +109,7 @@ class Module:
             return self.forward(*args, **kwargs)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What the module computes; every subclass defines it (calling the module runs it in its scope)."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...) to be called.")
 
     # -- the tree ---------------------------------------------------------------------------
@@ -125,6 +127,7 @@ class Module:
         return children
 
     def children(self) -> list["Module"]:
+        """Direct sub-modules, without names (PyTorch's spelling)."""
         return [child for _, child in self.named_children()]
 
     def named_modules(self, prefix: str = "") -> list[tuple[str, "Module"]]:
@@ -144,6 +147,7 @@ class Module:
         return found
 
     def modules(self) -> list["Module"]:
+        """This module and every sub-module below it, each once (``named_modules`` without the names)."""
         return [module for _, module in self.named_modules()]
 
     def _named_local_parameters(self) -> Iterator[tuple[str, Parameter]]:
@@ -170,8 +174,7 @@ class Module:
 
     def zero_grad(self) -> None:
         """Reset the gradient of every parameter before the next backward pass."""
-        for parameter in self.parameters():
-            parameter.zero_grad()
+        _zero_grad_nodes(self.parameters())
 
     # -- modes ------------------------------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":

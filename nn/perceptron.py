@@ -10,14 +10,12 @@ at least one mistake, so the rule never stops by itself and ``fit`` reports that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Optional
 
 import numpy as np
 
 from .data import check_finite
-from .seeding import resolve_rng
-
-Seed = Union[int, np.random.Generator, None]
+from .seeding import SeedLike, resolve_rng
 
 
 @dataclass
@@ -44,7 +42,7 @@ class Perceptron:
     Labels may be any two values (0/1, -1/+1, ...); ``predict`` answers with the same two values.
     """
 
-    def __init__(self, n_features: Optional[int] = None, lr: float = 1.0, seed: Seed = None,
+    def __init__(self, n_features: Optional[int] = None, lr: float = 1.0, seed: SeedLike = None,
                  shuffle: bool = True) -> None:
         if n_features is not None and (isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer))
                                        or n_features < 1):

@@ -112,10 +112,7 @@ class Neuron(Module):
 
     def _local_state(self) -> dict[str, np.ndarray]:
         """PyTorch ``Linear(nin, 1)`` layout: weight (1, nin), bias (1,)."""
-        state = {"weight": np.array([[w.data for w in self.w]])}
-        if self.b is not None:
-            state["bias"] = np.array([self.b.data])
-        return state
+        return _read_linear_state([self])
 
     def _load_local_state(self, arrays: dict[str, np.ndarray]) -> None:
         _write_linear_state([self], arrays)
@@ -150,10 +147,7 @@ class Layer(Module):
         return []  # the neurons' numbers are saved as this layer's weight matrix
 
     def _local_state(self) -> dict[str, np.ndarray]:
-        state = {"weight": np.array([[w.data for w in n.w] for n in self.neurons])}
-        if self.neurons[0].b is not None:
-            state["bias"] = np.array([n.b.data for n in self.neurons])
-        return state
+        return _read_linear_state(self.neurons)
 
     def _load_local_state(self, arrays: dict[str, np.ndarray]) -> None:
         _write_linear_state(self.neurons, arrays)
@@ -164,6 +158,14 @@ class Layer(Module):
     def extra_repr(self) -> str:
         bias = "" if self.neurons[0].b is not None else ", bias=False"
         return f"nin={self.nin}, nout={self.nout}, activation={self.activation!r}{bias}"
+
+
+def _read_linear_state(neurons: list[Neuron]) -> dict[str, np.ndarray]:
+    """The Values of ``neurons`` as PyTorch's ``Linear`` arrays: weight (nout, nin), bias (nout,)."""
+    state = {"weight": np.array([[w.data for w in neuron.w] for neuron in neurons])}
+    if neurons[0].b is not None:
+        state["bias"] = np.array([neuron.b.data for neuron in neurons])
+    return state
 
 
 def _write_linear_state(neurons: list[Neuron], arrays: dict[str, np.ndarray]) -> None:

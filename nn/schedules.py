@@ -42,9 +42,11 @@ class LRScheduler:
         return [group["lr"] for group in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:
+        """The schedule's settings and position (everything but the optimiser), to resume training later."""
         return {key: value for key, value in vars(self).items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` saved; the optimiser's own lr comes from its state dict."""
         vars(self).update(state_dict)
 
     def __repr__(self) -> str:

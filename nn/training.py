@@ -21,7 +21,8 @@ import numpy as np
 from autograd_core import Tensor, Value, no_grad
 
 from . import functional, losses, optim
-from .data import DataLoader, Seed, check_finite
+from .data import DataLoader, check_finite
+from .seeding import SeedLike
 
 LossFn = Callable[[Any, Any], Any]
 Metric = Union[str, Callable[[np.ndarray, np.ndarray], float]]
@@ -171,10 +172,11 @@ def _set_mode(model: Any, training: bool) -> None:
         model.train(training)
 
 
-def _loss_value(loss: Any, name: str = "loss") -> float:
+def _loss_value(loss: Any) -> float:
+    """The loss as a float, or an error saying the loss function must return one number."""
     if isinstance(loss, (Value, Tensor)) and np.size(loss.data) == 1:
         return float(loss.item())
-    raise TypeError(f"the {name} function must return one number as a Value or a one-element Tensor "
+    raise TypeError(f"the loss function must return one number as a Value or a one-element Tensor "
                     f"(use reduction='mean'); got {type(loss).__name__} {getattr(loss, 'shape', '')}.")
 
 
@@ -247,6 +249,7 @@ class History(dict):
         self.stopped_epoch: Optional[int] = None
 
     def record(self, logs: dict[str, float]) -> None:
+        """Append one epoch's entries (``fit`` calls this once per epoch)."""
         for name, number in logs.items():
             self.setdefault(name, []).append(number)
         self.epochs += 1
@@ -411,7 +414,7 @@ def _optimizer(optimizer: Any, model: Any) -> Any:
 def fit(model: Any, X: object, y: object, loss: Union[str, LossFn] = "cross_entropy", optimizer: Any = "adam",
         epochs: int = 1, batch_size: Optional[int] = 32, validation_data: Optional[tuple] = None,
         validation_split: float = 0.0, metrics: Optional[Sequence[Metric]] = None, verbose: int = 1,
-        early_stopping: Union[None, int, EarlyStopping] = None, seed: Seed = None,
+        early_stopping: Union[None, int, EarlyStopping] = None, seed: SeedLike = None,
         callbacks: Optional[Sequence[Any]] = None, shuffle: bool = True, scheduler: Any = None) -> History:
     """Train ``model`` on ``(X, y)`` for ``epochs`` passes of mini-batches and return the ``History``.
 

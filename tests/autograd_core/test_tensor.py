@@ -138,6 +138,13 @@ def test_an_op_records_its_parents_and_name_and_leaves_have_none() -> None:
     assert [n.op for n in topological_order(c)] == ["", "", "*", "+"]
 
 
+def test_constant_is_the_ops_constant_argument_and_never_an_axis_or_index() -> None:
+    x = Tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    assert (x ** 3).constant == 3 and x.leaky_relu(0.2).constant == 0.2 and x.elu(0.5).constant == 0.5
+    assert x.softmax(axis=-1).constant is None and x[0].constant is None and x.sum(axis=0).constant is None
+    assert x.constant is None and (x * 2).constant is None
+
+
 def test_ops_without_any_input_that_requires_grad_record_no_graph() -> None:
     x = Tensor(np.ones((2, 2)))
     out = (x @ x).relu().sum()
