@@ -140,9 +140,10 @@ def anomaly_mode(enabled: bool = True) -> Iterator[None]:
 _origins: dict[int, str] = {}
 
 
+# Frames in these folders are the library's own; the first frame outside them is the user's line.
 _PACKAGE_DIRS = tuple(
-    os.path.dirname(os.path.abspath(p))
-    for p in (__file__, os.path.join(os.path.dirname(__file__), "..", "nn", "x"))
+    os.path.join(os.path.abspath(folder), "")  # with a trailing separator: "nn_extra/" is not "nn/"
+    for folder in (os.path.dirname(__file__), os.path.join(os.path.dirname(__file__), "..", "nn"))
 )
 
 
@@ -150,7 +151,7 @@ def user_origin() -> str:
     """The innermost stack frame outside this library: where the user asked for the operation."""
     for frame in reversed(traceback.extract_stack()[:-1]):
         path = os.path.abspath(frame.filename)
-        if not path.startswith(_PACKAGE_DIRS) and "contextlib" not in path:
+        if not path.startswith(_PACKAGE_DIRS):
             return f'File "{frame.filename}", line {frame.lineno}: {(frame.line or "").strip()}'
     return "<unknown origin>"
 
@@ -171,6 +172,7 @@ def check_forward(node: Any, op: Any) -> None:
 
 
 def _check_backward(node: Any, contributions: tuple) -> None:
+    """Anomaly mode, backward half: refuse the first nan/inf a backward rule hands to a parent."""
     for index, contribution in enumerate(contributions):
         if contribution is not None and not node._all_finite(contribution):
             raise AnomalyError(
