@@ -53,25 +53,31 @@ class TensorOp:
     parents), ``{out}`` and ``{k}`` (the op's constant argument), like ``ScalarOp``'s; ``g`` stands
     for the upstream gradient, so each formula is the VJP that parent receives. ``ctx_is_constant``
     says that a node's ``_ctx`` is the op's constant argument ``{k}`` (``t ** 3``, ``leaky_relu(0.2)``),
-    not an axis or an index.
+    not an axis or an index. ``broadcasts`` marks elementwise ops whose operands numpy may broadcast.
     """
 
-    __slots__ = ("name", "expression", "formulas", "vjp", "ctx_is_constant")
+    __slots__ = ("name", "expression", "formulas", "vjp", "ctx_is_constant", "broadcasts")
 
     def __init__(self, name: str, expression: str, formulas: tuple[str, ...],
-                 vjp: Callable[["Tensor", np.ndarray], tuple], ctx_is_constant: bool = False) -> None:
+                 vjp: Callable[["Tensor", np.ndarray], tuple], ctx_is_constant: bool = False,
+                 broadcasts: bool = False) -> None:
         self.name = name
         self.expression = expression
         self.formulas = formulas
         self.vjp = vjp
         self.ctx_is_constant = ctx_is_constant
+        self.broadcasts = broadcasts
 
     def templates(self, node: "Tensor") -> tuple[str, tuple[str, ...]]:
         """The expression and one formula per parent of ``node``; ops over any number of inputs
-        (``concatenate``, ``stack``) state one formula that every input shares."""
+        (``concatenate``, ``stack``) state one formula that every input shares, and a broadcast
+        operand's formula says its gradient is summed back to its own shape (``unbroadcast``)."""
         formulas = self.formulas
         if len(formulas) == 1 and len(node._parents) > 1:
             formulas = formulas * len(node._parents)
+        if self.broadcasts:
+            formulas = tuple(formula if parent.shape == node.shape else f"({formula}) summed to shape {parent.shape}"
+                             for formula, parent in zip(formulas, node._parents))  # what _fit does
         return self.expression, formulas
 
     def __repr__(self) -> str:
@@ -155,21 +161,24 @@ def _where_vjp(out: "Tensor", g: np.ndarray) -> tuple:
 
 
 # d(a+b) = g, g
-ADD = TensorOp("+", "{a} + {b}", ("g", "g"), _add_vjp)
+ADD = TensorOp("+", "{a} + {b}", ("g", "g"), _add_vjp, broadcasts=True)
 # d(a-b) = g, -g
-SUB = TensorOp("-", "{a} - {b}", ("g", "-g"), _sub_vjp)
+SUB = TensorOp("-", "{a} - {b}", ("g", "-g"), _sub_vjp, broadcasts=True)
 # d(a*b) = g*b, g*a
-MUL = TensorOp("*", "{a} * {b}", ("g * {b}", "g * {a}"), _mul_vjp)
+MUL = TensorOp("*", "{a} * {b}", ("g * {b}", "g * {a}"), _mul_vjp, broadcasts=True)
 # d(a/b) = g/b, -g*a/b^2 (= -g*out/b)
-DIV = TensorOp("/", "{a} / {b}", ("g / {b}", "-g * {a} / {b}^2"), _div_vjp)
+DIV = TensorOp("/", "{a} / {b}", ("g / {b}", "-g * {a} / {b}^2"), _div_vjp, broadcasts=True)
 # d(a^b) = g*b*a^(b-1), g*a^b*ln(a)
-POW = TensorOp("**", "{a} ** {b}", ("g * {b} * {a}^({b} - 1)", "g * {out} * ln({a})"), _pow_vjp)
+POW = TensorOp("**", "{a} ** {b}", ("g * {b} * {a}^({b} - 1)", "g * {out} * ln({a})"), _pow_vjp, broadcasts=True)
 # the larger (smaller) side gets g, a tie gives each side g/2
 MAXIMUM = TensorOp("maximum", "maximum({a}, {b})",
-                   ("g where {a} > {b} (g/2 at ties)", "g where {b} > {a} (g/2 at ties)"), _extremum_vjp)
+                   ("g where {a} > {b} (g/2 at ties)", "g where {b} > {a} (g/2 at ties)"), _extremum_vjp,
+                   broadcasts=True)
 MINIMUM = TensorOp("minimum", "minimum({a}, {b})",
-                   ("g where {a} < {b} (g/2 at ties)", "g where {b} < {a} (g/2 at ties)"), _extremum_vjp)
-WHERE = TensorOp("where", "where(condition, {a}, {b})", ("g where condition", "g where not condition"), _where_vjp)
+                   ("g where {a} < {b} (g/2 at ties)", "g where {b} < {a} (g/2 at ties)"), _extremum_vjp,
+                   broadcasts=True)
+WHERE = TensorOp("where", "where(condition, {a}, {b})", ("g where condition", "g where not condition"), _where_vjp,
+                 broadcasts=True)
 
 
 # -- unary elementwise (the one parent always requires grad: otherwise no graph was recorded) ----

@@ -314,3 +314,15 @@ def test_backward_steps_refuses_what_is_no_node_when_called_not_at_the_first_ste
         backward_steps(3.0)
     with pytest.raises(ValueError, match="needs a gradient"):
         Tensor([1.0, 2.0], requires_grad=True).tanh().backward_steps()
+
+
+def test_a_broadcast_operand_is_said_to_be_summed_back_to_its_shape() -> None:
+    from autograd_core import Tensor
+
+    x = Tensor(np.ones((4, 3)), label="x")
+    W = Tensor(np.ones((3, 2)), requires_grad=True, label="W")
+    b = Tensor(np.zeros(2), requires_grad=True, label="b")
+    y = (x @ W + b).sum()
+    add_step = [str(step) for step in y.backward_steps()][2]
+    assert "v1.grad += v2.grad = shape (4, 2)" in add_step          # same shape: the gradient passes as it is
+    assert "b.grad += (v2.grad) summed to shape (2,) = shape (2,) mean 4" in add_step
