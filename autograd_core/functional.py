@@ -10,14 +10,13 @@ gradients are numbers, not graphs.
 from __future__ import annotations
 
 import functools
-import numbers
 from typing import Any, Callable
 
 import numpy as np
 
 from .engine import enable_grad
 from .tensor import Tensor
-from .value import Value
+from .value import Value, is_real_number
 
 
 def value_and_grad(f: Callable[..., Any]) -> Callable[..., tuple[float, tuple]]:
@@ -56,7 +55,7 @@ def _fresh_leaf(index: int, arg: Any) -> Any:
     """A new leaf holding ``arg``'s number(s), so the caller's nodes are not touched."""
     if isinstance(arg, Value):
         return Value(arg.data, label=arg.label)
-    if isinstance(arg, numbers.Real) and not isinstance(arg, bool):
+    if is_real_number(arg):
         return Value(float(arg))
     if isinstance(arg, (Tensor, np.ndarray)):
         data, label = (arg.data, arg.label) if isinstance(arg, Tensor) else (arg, "")

@@ -95,8 +95,9 @@ class ScalarOp:
     """One kind of scalar operation, shared by every node it makes (so it costs no memory per node).
 
     ``expression`` and ``formulas`` are templates over ``{a}``, ``{b}`` (the parents), ``{out}``
-    and ``{k}`` (the op's ``constant``, as in ``a ** 3``; see ``_with_constant``): the first shows what the op computes, the others give each
-    parent's local derivative. Stepping fills them with names and with numbers.
+    and ``{k}`` (the op's ``constant``, as in ``a ** 3``; see ``_with_constant``): the first shows
+    what the op computes, the others give each parent's local derivative. Stepping fills them with
+    names and with numbers.
     """
 
     __slots__ = ("name", "expression", "formulas", "local", "constant")
@@ -229,12 +230,23 @@ def _type_error(what: str, operand: object) -> TypeError:
     return TypeError(f"{what}: got {kind} {operand!r}, which is not a number.{hint}")
 
 
+def is_real_number(x: object) -> bool:
+    """A plain real number (int, float, numpy scalar) and not a bool: what a Value holds and meets."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _data_of(operand: object, op: str) -> float:
+    """The float an operand of ``op`` stands for (a Value's data or a real number); anything else is refused."""
+    if isinstance(operand, Value):
+        return operand.data
+    if is_real_number(operand):
+        return float(operand)  # type: ignore[arg-type]
+    raise _type_error(f"Value {op} operand", operand)
+
+
 def _as_value(other: object, op: str) -> "Value":
-    if type(other) is Value:
-        return other  # type: ignore[return-value]
-    if isinstance(other, numbers.Real) and not isinstance(other, bool):
-        return Value(float(other))
-    raise _type_error(f"Value {op} operand", other)
+    """``other`` as a node: a Value as it is, a number as a new constant leaf."""
+    return other if type(other) is Value else Value(_data_of(other, op))  # type: ignore[return-value]
 
 
 class Value(engine.Node):
@@ -249,7 +261,7 @@ class Value(engine.Node):
     __array_ufunc__ = None  # ``ndarray + Value`` asks Value (which refuses arrays) instead of making an object array
 
     def __init__(self, data: Number, label: str = "") -> None:
-        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        if not is_real_number(data):
             raise _type_error("Value(data)", data)
         self.data = float(data)
         self.grad = 0.0
@@ -292,7 +304,7 @@ class Value(engine.Node):
         """d loss / d self as a float: 1.0 for ``None``; anything but a real number is refused (as ``Tensor._seed``)."""
         if grad is None:
             return 1.0
-        if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        if not is_real_number(grad):
             raise TypeError(f"Value.backward(grad): got {type(grad).__name__} {grad!r}; the seed d loss / d self of a "
                             "scalar is one real number (int or float), or None for 1.0.")
         return float(grad)
@@ -432,20 +444,20 @@ class Value(engine.Node):
 
     # -- comparisons on data ------------------------------------------------------------------
     def __lt__(self, other: object) -> bool:
-        return self.data < _as_value(other, "<").data
+        return self.data < _data_of(other, "<")
 
     def __le__(self, other: object) -> bool:
-        return self.data <= _as_value(other, "<=").data
+        return self.data <= _data_of(other, "<=")
 
     def __gt__(self, other: object) -> bool:
-        return self.data > _as_value(other, ">").data
+        return self.data > _data_of(other, ">")
 
     def __ge__(self, other: object) -> bool:
-        return self.data >= _as_value(other, ">=").data
+        return self.data >= _data_of(other, ">=")
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Value) or (isinstance(other, numbers.Real) and not isinstance(other, bool)):
-            return self.data == float(other.data if isinstance(other, Value) else other)
+        if isinstance(other, Value) or is_real_number(other):
+            return self.data == _data_of(other, "==")
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:

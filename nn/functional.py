@@ -14,12 +14,12 @@ list of numbers; ``"none"`` then returns a list.
 """
 from __future__ import annotations
 
-import numbers
 from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
 from autograd_core import Tensor, Value, dot, where
+from autograd_core.value import is_real_number
 
 from .seeding import SeedLike, resolve_rng
 
@@ -37,7 +37,7 @@ def _elementwise(x: Any, apply: Callable[[Node], Node], name: str) -> Any:
         return [_elementwise(item, apply, name) for item in x]
     if isinstance(x, np.ndarray):
         return apply(Tensor(x))
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if is_real_number(x):
         return apply(Value(x))
     raise TypeError(f"{name}: expected a Value, a Tensor, a list of Values, a number or an array; "
                     f"got {type(x).__name__}.")
@@ -359,7 +359,7 @@ def _nll_row(log_probabilities: list, target: Any) -> Value:
 def _label(target: Any, classes: int) -> int:
     if isinstance(target, Value):
         target = target.data
-    whole = isinstance(target, numbers.Real) and not isinstance(target, bool) and float(target).is_integer()
+    whole = is_real_number(target) and float(target).is_integer()
     if not whole or not 0 <= int(target) < classes:
         raise ValueError(f"class label {target!r} is not an integer in [0, {classes}); labels count from 0. Fix: "
                          f"encode the classes as 0..{classes - 1}, or give one-hot rows of {classes} numbers.")

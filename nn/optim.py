@@ -23,6 +23,7 @@ from typing import Any, Iterable, Union
 import numpy as np
 
 from autograd_core import Value
+from autograd_core.value import is_real_number
 from autograd_core import zero_grad as _zero_grad_nodes
 
 ParamsT = Union[Iterable[Any], Iterable[dict]]
@@ -169,7 +170,7 @@ class Optimizer:
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         """Refuse values PyTorch refuses, with the fix in the message."""
         for name in ("lr", "eps", "weight_decay", "momentum", "dampening", "alpha"):
-            if name in group and (isinstance(group[name], bool) or not isinstance(group[name], numbers.Real)):
+            if name in group and not is_real_number(group[name]):
                 raise TypeError(f"{type(self).__name__}: {name}={group[name]!r} is not a number; pass an int or "
                                 "a float (not a string or None).")
             if name in group and not group[name] >= 0:
