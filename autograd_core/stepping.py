@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from .engine import Node, propagate, topological_order
+from .value import Value
 
 SIGNIFICANT_DIGITS = 4
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -73,8 +74,8 @@ def format_number(x: float) -> str:
 
 
 def is_scalar(node: Any) -> bool:
-    """Value nodes hold a Python float; Tensor nodes hold a numpy array."""
-    return isinstance(node.data, float)
+    """Value nodes are narrated with numbers; Tensor nodes with shapes and summaries."""
+    return isinstance(node, Value)
 
 
 def _is_one_number(data: Any) -> bool:

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Union
 
 import numpy as np
 
-from autograd_core import Value
+from autograd_core import Tensor, Value
 from autograd_core.value import is_real_number
 from autograd_core import zero_grad as _zero_grad_nodes
 
@@ -93,10 +93,6 @@ class _ValueBundle:
                       for key, value in saved[0].items()}
 
 
-def _is_tensor(param: Any) -> bool:
-    return isinstance(getattr(param, "data", None), np.ndarray)
-
-
 def _buffer(state: dict, name: str, like: np.ndarray) -> np.ndarray:
     """A running average kept in ``state``, starting at zeros shaped and typed like the parameter."""
     if name not in state:
@@ -119,7 +115,7 @@ class Optimizer:
         self._slots: list[list[_TensorSlot | _ValueBundle]] = []
         self._seen: set[int] = set()
         self._count = 0
-        if hasattr(params, "named_parameters") or isinstance(params, Value) or _is_tensor(params):
+        if hasattr(params, "named_parameters") or isinstance(params, Value) or isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__} takes an iterable of parameters, got a {type(params).__name__}. "
                             f"Fix: {type(self).__name__}(model.parameters(), ...) for a model, or "
                             f"{type(self).__name__}([w]) for a single parameter.")
@@ -154,7 +150,7 @@ class Optimizer:
             self._seen.add(id(param))
             if isinstance(param, Value):
                 bundle.add(param, self._count)
-            elif _is_tensor(param):
+            elif isinstance(param, Tensor):
                 if not np.issubdtype(param.data.dtype, np.floating):
                     raise TypeError(f"{type(self).__name__}: a parameter has dtype {param.data.dtype}; only "
                                     "floating-point tensors can be optimised (use float32 or float64).")

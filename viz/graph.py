@@ -17,7 +17,7 @@ from typing import Any, Iterable, Optional, Union
 import graphviz
 import numpy as np
 
-from autograd_core import topological_order
+from autograd_core import Tensor, topological_order
 from autograd_core.engine import Node
 
 # Colours: a light fill per role, so the numbers stay readable in print and on slides.
@@ -147,7 +147,7 @@ def _field(name: str, lines: list[str]) -> str:
 
 def is_tensor(node: Any) -> bool:
     """Whether ``node`` is a Tensor (which has a shape) rather than a Value: they are drawn differently."""
-    return hasattr(node, "shape")
+    return isinstance(node, Tensor)
 
 
 def needs_grad(node: Any) -> bool:
